@@ -1,0 +1,35 @@
+{
+    "name": "OKR for Order Management",
+    "summary": "Objectives and key results for order management: cycles, "
+    "aligned objectives, key results and check-ins",
+    "version": "18.0.1.0.0",
+    "category": "Productivity/OKR",
+    "website": "https://github.com/okr-order-management/okr_order_management",
+    "author": "okr_order_management contributors",
+    "maintainers": ["okr-order-management"],
+    "license": "LGPL-3",
+    "development_status": "Alpha",
+    "application": True,
+    "installable": True,
+    "depends": ["sale_stock", "hr", "mail"],
+    "data": [
+        "security/okr_security.xml",
+        "security/ir.model.access.csv",
+        "views/okr_cycle_views.xml",
+        "views/okr_tag_views.xml",
+        "views/okr_checkin_views.xml",
+        "views/okr_key_result_views.xml",
+        "views/okr_objective_views.xml",
+        "wizard/okr_cycle_generate_views.xml",
+        "views/okr_menus.xml",
+        "data/okr_cron.xml",
+    ],
+    "demo": [
+        "demo/okr_demo.xml",
+    ],
+    "assets": {
+        "web.assets_tests": [
+            "okr_order_management/static/tests/tours/*.js",
+        ],
+    },
+}

@@ -1,0 +1,146 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from .. import okr_rules
+
+
+class OkrCheckin(models.Model):
+    """A dated value, confidence and note for a key result.
+
+    Check-ins are the history of a key result: the progress stored on a
+    check-in is the one it had that day, and nobody edits or deletes the
+    check-in of another person.
+    """
+
+    _name = "okr.checkin"
+    _description = "OKR Check-in"
+    _order = "date desc, id desc"
+    _rec_name = "key_result_id"
+    _check_company_auto = True
+
+    key_result_id = fields.Many2one(
+        "okr.key.result",
+        required=True,
+        index=True,
+        ondelete="cascade",
+        check_company=True,
+    )
+    objective_id = fields.Many2one(
+        related="key_result_id.objective_id", store=True, index=True
+    )
+    cycle_id = fields.Many2one(related="key_result_id.cycle_id", store=True)
+    company_id = fields.Many2one(
+        related="key_result_id.company_id", store=True, index=True, precompute=True
+    )
+    date = fields.Date(
+        required=True, index=True, default=fields.Date.context_today
+    )
+    value = fields.Float(required=True)
+    unit = fields.Char(related="key_result_id.unit")
+    progress = fields.Float(
+        readonly=True,
+        aggregator="avg",
+        digits=(16, 1),
+        help="Progress of the key result with this value, when it was checked in.",
+    )
+    confidence = fields.Integer(
+        default=5,
+        aggregator="avg",
+        help="How confident the owner is to reach the target, from 0 to 10.",
+    )
+    note = fields.Text()
+    user_id = fields.Many2one(
+        "res.users",
+        string="Author",
+        required=True,
+        index=True,
+        readonly=True,
+        default=lambda self: self.env.user,
+    )
+    source = fields.Selection(
+        [("manual", "Manual")],
+        required=True,
+        default="manual",
+        readonly=True,
+    )
+
+    @api.constrains("confidence")
+    def _check_confidence(self):
+        for checkin in self:
+            if not 0 <= checkin.confidence <= 10:
+                raise ValidationError(
+                    self.env._(
+                        "A confidence of %(confidence)s is out of range: set a "
+                        "confidence from 0 (no chance) to 10 (certain).",
+                        confidence=checkin.confidence,
+                    )
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        key_results = self.env["okr.key.result"].browse(
+            {vals["key_result_id"] for vals in vals_list if vals.get("key_result_id")}
+        )
+        key_results._check_checkin_allowed()
+        checkins = super().create(vals_list)
+        checkins._store_progress()
+        checkins._update_key_result_values()
+        return checkins
+
+    def write(self, vals):
+        self._check_author()
+        if "key_result_id" in vals:
+            raise UserError(
+                self.env._(
+                    "A check-in cannot move to another key result: delete it and "
+                    "check in on the right key result."
+                )
+            )
+        result = super().write(vals)
+        if {"value", "date"} & vals.keys():
+            self._store_progress()
+            self._update_key_result_values()
+        return result
+
+    def unlink(self):
+        self._check_author()
+        key_results = self.key_result_id
+        result = super().unlink()
+        key_results._latest_checkin()._update_key_result_values()
+        return result
+
+    def _check_author(self):
+        """History stays true: only the author of a check-in may change it."""
+        if self.env.su:
+            return
+        others = self.filtered(lambda checkin: checkin.user_id != self.env.user)
+        if others:
+            raise UserError(
+                self.env._(
+                    "Check-ins are the history of a key result: you can only "
+                    "change or delete your own. “%(key_result)s” on %(date)s was "
+                    "checked in by %(author)s; add a new check-in instead.",
+                    key_result=others[0].key_result_id.name,
+                    date=others[0].date,
+                    author=others[0].user_id.name,
+                )
+            )
+
+    def _store_progress(self):
+        for checkin in self:
+            key_result = checkin.key_result_id
+            checkin.progress = okr_rules.progress(
+                okr_rules.attainment(
+                    key_result.target_type,
+                    key_result.start_value,
+                    key_result.target_value,
+                    checkin.value,
+                )
+            )
+
+    def _update_key_result_values(self):
+        """The newest check-in of a key result sets its current value."""
+        for key_result in self.key_result_id:
+            latest = key_result._latest_checkin()
+            if latest in self and key_result.current_value != latest.value:
+                key_result.current_value = latest.value

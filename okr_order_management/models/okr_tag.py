@@ -1,0 +1,19 @@
+from random import randint
+
+from odoo import fields, models
+
+
+class OkrTag(models.Model):
+    """Free labels to group objectives across cycles and departments."""
+
+    _name = "okr.tag"
+    _description = "OKR Tag"
+    _order = "name"
+
+    name = fields.Char(required=True, translate=True)
+    color = fields.Integer(default=lambda self: randint(1, 11))
+    active = fields.Boolean(default=True)
+
+    _sql_constraints = [
+        ("name_uniq", "unique (name)", "An OKR tag with this name already exists."),
+    ]

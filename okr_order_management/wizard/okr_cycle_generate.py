@@ -1,0 +1,85 @@
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+
+class OkrCycleGenerate(models.TransientModel):
+    """Create the four quarterly cycles of a year in one go."""
+
+    _name = "okr.cycle.generate"
+    _description = "Generate Quarterly OKR Cycles"
+
+    year = fields.Integer(
+        required=True, default=lambda self: fields.Date.context_today(self).year
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company
+    )
+    activate_current = fields.Boolean(
+        string="Activate the current quarter",
+        default=True,
+        help="Set the quarter that contains today to Active.",
+    )
+
+    @api.constrains("year")
+    def _check_year(self):
+        for wizard in self:
+            if not 1900 <= wizard.year <= 2999:
+                raise ValidationError(
+                    self.env._(
+                        "%(year)s is not a valid year: enter a year such as %(example)s.",
+                        year=wizard.year,
+                        example=fields.Date.context_today(self).year,
+                    )
+                )
+
+    def _quarter_bounds(self):
+        self.ensure_one()
+        for quarter in range(4):
+            date_start = date(self.year, 3 * quarter + 1, 1)
+            yield quarter + 1, date_start, date_start + relativedelta(months=3, days=-1)
+
+    def action_generate(self):
+        self.ensure_one()
+        cycles = self.env["okr.cycle"]
+        existing = cycles.search(
+            [
+                ("company_id", "=", self.company_id.id),
+                ("date_start", "<=", date(self.year, 12, 31)),
+                ("date_end", ">=", date(self.year, 1, 1)),
+            ]
+        )
+        if existing:
+            raise UserError(
+                self.env._(
+                    "%(company)s already has cycles in %(year)s (%(cycles)s): "
+                    "archive or change them first, or create the missing "
+                    "quarters by hand.",
+                    company=self.company_id.name,
+                    year=self.year,
+                    cycles=", ".join(existing.mapped("name")),
+                )
+            )
+        today = fields.Date.context_today(self)
+        cycles = cycles.create(
+            [
+                {
+                    "name": self.env._("%(year)s Q%(quarter)s", year=self.year, quarter=quarter),
+                    "date_start": date_start,
+                    "date_end": date_end,
+                    "company_id": self.company_id.id,
+                    "state": "active"
+                    if self.activate_current and date_start <= today <= date_end
+                    else "draft",
+                }
+                for quarter, date_start, date_end in self._quarter_bounds()
+            ]
+        )
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "okr_order_management.okr_cycle_action"
+        )
+        action["domain"] = [("id", "in", cycles.ids)]
+        return action
