@@ -216,6 +216,18 @@ class OkrKeyResult(models.Model):
                     )
                 )
 
+    @api.onchange("start_value")
+    def _onchange_start_value(self):
+        if not self._origin.id:
+            self.current_value = self.start_value
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            # A new key result is where it starts until its first check-in.
+            vals.setdefault("current_value", vals.get("start_value", 0.0))
+        return super().create(vals_list)
+
     def action_checkin(self):
         """Open the quick check-in form, prefilled with the current value."""
         self.ensure_one()

@@ -1,0 +1,33 @@
+from odoo.tests import HttpCase, new_test_user, tagged
+
+
+@tagged("post_install", "-at_install")
+class TestOkrTour(HttpCase):
+    """The main screen flow in a real browser, as a plain OKR user."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.user = new_test_user(
+            cls.env, login="okr_tour_user", groups="base.group_user", tz="UTC"
+        )
+        cls.env["okr.cycle"].create(
+            {
+                "name": "Tour cycle",
+                "date_start": "2000-01-01",
+                "date_end": "2999-12-31",
+                "state": "active",
+            }
+        )
+
+    def test_objective_key_result_checkin(self):
+        self.start_tour("/odoo", "okr_objective_tour", login=self.user.login)
+        objective = self.env["okr.objective"].search(
+            [("name", "=", "Cut order confirmation time")]
+        )
+        self.assertEqual(objective.user_id, self.user)
+        self.assertAlmostEqual(objective.progress, 50.0)
+        checkin = objective.key_result_ids.checkin_ids
+        self.assertEqual(checkin.user_id, self.user)
+        self.assertEqual(checkin.value, 30.0)
+        self.assertEqual(checkin.note, "Automatic assignment is live")
