@@ -7,6 +7,8 @@ score"). Every threshold the rules use is a constant of this module.
 
 from datetime import date
 
+from odoo.tools import float_round
+
 #: Status thresholds, in progress points behind the expected pace.
 #: A key result up to ``AT_RISK_GAP`` points behind the pace is on track,
 #: up to ``OFF_TRACK_GAP`` points behind it is at risk, further is off track.
@@ -104,8 +106,12 @@ def status(progress_value, date_start, date_end, today=None):
 
 
 def score(progress_value):
-    """Score from 0.0 to 1.0, as in Google's grading: progress / 100."""
-    return round((progress_value or 0.0) / 100.0, 2)
+    """Score from 0.0 to 1.0, as in Google's grading: progress / 100.
+
+    Rounded half up (57.5 % scores 0.58): ``round()`` would give 0.57 as
+    0.575 is stored as 0.57499...
+    """
+    return float_round((progress_value or 0.0) / 100.0, precision_digits=2)
 
 
 def score_band(score_value):

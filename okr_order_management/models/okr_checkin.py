@@ -97,9 +97,11 @@ class OkrCheckin(models.Model):
                 )
             )
         result = super().write(vals)
-        if {"value", "date"} & vals.keys():
+        if "value" in vals:
             self._store_progress()
-            self._update_key_result_values()
+        if {"value", "date"} & vals.keys():
+            # A redated check-in may stop being the latest: ask the new one.
+            self.key_result_id._latest_checkin()._update_key_result_values()
         return result
 
     def unlink(self):

@@ -43,7 +43,9 @@ class OkrCycle(models.Model):
     def _compute_is_current(self):
         today = fields.Date.context_today(self)
         for cycle in self:
-            cycle.is_current = cycle.date_start <= today <= cycle.date_end
+            cycle.is_current = bool(cycle.date_start and cycle.date_end) and (
+                cycle.date_start <= today <= cycle.date_end
+            )
 
     def _search_is_current(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):
@@ -51,7 +53,7 @@ class OkrCycle(models.Model):
                 self.env._("Operation not supported on field Current.")
             )
         today = fields.Date.context_today(self)
-        domain = [("date_start", "<=", today), ("date_end", ">=", today)]
+        domain = ["&", ("date_start", "<=", today), ("date_end", ">=", today)]
         return domain if (operator == "=") == value else ["!", *domain]
 
     @api.constrains("date_start", "date_end")

@@ -26,7 +26,11 @@ class OkrKeyResult(models.Model):
     description = fields.Html()
     sequence = fields.Integer(default=10)
     cycle_id = fields.Many2one(
-        related="objective_id.cycle_id", store=True, index=True, string="Cycle"
+        related="objective_id.cycle_id",
+        store=True,
+        index=True,
+        string="Cycle",
+        check_company=True,
     )
     company_id = fields.Many2one(
         related="objective_id.company_id", store=True, index=True, precompute=True

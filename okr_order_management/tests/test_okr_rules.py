@@ -197,6 +197,9 @@ class TestOkrRules(TransactionCase):
             (0.0, 0.0),
             (75.0, 0.75),
             (77.78, 0.78),
+            # Half up, although 0.575 and 0.125 are stored a bit below.
+            (57.5, 0.58),
+            (12.5, 0.13),
             (100.0, 1.0),
         ]
         for progress, expected in cases:
