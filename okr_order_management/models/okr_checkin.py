@@ -32,9 +32,7 @@ class OkrCheckin(models.Model):
     company_id = fields.Many2one(
         related="key_result_id.company_id", store=True, index=True, precompute=True
     )
-    date = fields.Date(
-        required=True, index=True, default=fields.Date.context_today
-    )
+    date = fields.Date(required=True, index=True, default=fields.Date.context_today)
     value = fields.Float(required=True)
     unit = fields.Char(related="key_result_id.unit")
     progress = fields.Float(

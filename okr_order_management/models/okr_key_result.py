@@ -241,7 +241,10 @@ class OkrKeyResult(models.Model):
             "res_model": "okr.checkin",
             "view_mode": "form",
             "views": [
-                (self.env.ref("okr_order_management.okr_checkin_view_form_quick").id, "form")
+                (
+                    self.env.ref("okr_order_management.okr_checkin_view_form_quick").id,
+                    "form",
+                )
             ],
             "target": "new",
             "context": {

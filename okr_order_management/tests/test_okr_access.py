@@ -168,6 +168,25 @@ class TestOkrAccess(OkrCase):
         self.assertEqual(self.bob_key_result.current_value, 4.0)
         self.assertTrue(self.bob_key_result.exists())
 
+    def test_key_result_owner_cannot_add_or_remove_in_others_objective(self):
+        """Owning a key result of Bob's objective lets Alice edit it, no more."""
+        KeyResult = self.env["okr.key.result"].with_user(self.alice)
+        with self.assertRaises(AccessError):
+            KeyResult.create(
+                {
+                    "name": "Alice's own KR in Bob's objective",
+                    "objective_id": self.bob_objective.id,
+                    "user_id": self.alice.id,
+                    "target_value": 3.0,
+                }
+            )
+        with self.assertRaises(AccessError):
+            self.alice_key_result_for_bob.with_user(self.alice).unlink()
+        self.assertTrue(self.alice_key_result_for_bob.exists())
+        # Bob, who owns the objective, removes it.
+        self.alice_key_result_for_bob.with_user(self.bob).unlink()
+        self.assertFalse(self.alice_key_result_for_bob.exists())
+
     def test_user_cannot_manage_cycles_or_tags(self):
         env = self.env(user=self.alice)
         with self.assertRaises(AccessError):

@@ -30,7 +30,8 @@ class OkrCycleGenerate(models.TransientModel):
             if not 1900 <= wizard.year <= 2999:
                 raise ValidationError(
                     self.env._(
-                        "%(year)s is not a valid year: enter a year such as %(example)s.",
+                        "%(year)s is not a valid year: enter a year such as "
+                        "%(example)s.",
                         year=wizard.year,
                         example=fields.Date.context_today(self).year,
                     )
@@ -67,7 +68,9 @@ class OkrCycleGenerate(models.TransientModel):
         cycles = cycles.create(
             [
                 {
-                    "name": self.env._("%(year)s Q%(quarter)s", year=self.year, quarter=quarter),
+                    "name": self.env._(
+                        "%(year)s Q%(quarter)s", year=self.year, quarter=quarter
+                    ),
                     "date_start": date_start,
                     "date_end": date_end,
                     "company_id": self.company_id.id,
