@@ -44,7 +44,8 @@ class OkrCheckin(models.Model):
     confidence = fields.Integer(
         default=5,
         aggregator="avg",
-        help="How confident the owner is to reach the target, from 0 to 10.",
+        help="How confident the author is that the target will be reached, "
+        "from 0 to 10.",
     )
     note = fields.Text()
     user_id = fields.Many2one(

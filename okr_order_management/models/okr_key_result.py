@@ -65,7 +65,7 @@ class OkrKeyResult(models.Model):
         required=True,
         default="reach",
         help="Reach: move from the start value to the target, up or down.\n"
-        "At least / At most: achieved on the right side of the target, "
+        "At Least / At Most: achieved on the right side of the target, "
         "boundary included.\n"
         "Milestone: done (100 %) once the current value reaches the target.",
     )
@@ -106,7 +106,7 @@ class OkrKeyResult(models.Model):
     weighted_progress = fields.Float(
         compute="_compute_progress",
         store=True,
-        help="Weight x progress: lets the objective average in the database.",
+        help="Progress multiplied by the weight of the key result.",
     )
     status = fields.Selection(
         STATUSES,
@@ -116,7 +116,9 @@ class OkrKeyResult(models.Model):
         tracking=True,
     )
     checkin_ids = fields.One2many("okr.checkin", "key_result_id", string="Check-ins")
-    checkin_count = fields.Integer(compute="_compute_checkin_count")
+    checkin_count = fields.Integer(
+        string="Check-in Count", compute="_compute_checkin_count"
+    )
     confidence = fields.Integer(
         compute="_compute_latest_checkin",
         store=True,
@@ -200,8 +202,8 @@ class OkrKeyResult(models.Model):
                     self.env._(
                         "The key result “%(name)s” starts at its target "
                         "(%(value)s), so it cannot move towards it: set a "
-                        "different start or target value, or use “At least” / "
-                        "“At most” to keep a level.",
+                        "different start or target value, or use “At Least” / "
+                        "“At Most” to keep a level.",
                         name=key_result.name,
                         value=key_result.target_value,
                     )

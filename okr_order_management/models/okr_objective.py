@@ -99,7 +99,8 @@ class OkrObjective(models.Model):
         recursive=True,
         aggregator="avg",
         digits=(16, 1),
-        help="Weight-averaged progress of the key results, in %.",
+        help="Weight-averaged progress of the key results, in %. Without key "
+        "results, the average progress of the objectives aligned under it.",
     )
     status = fields.Selection(
         STATUSES,

@@ -4,6 +4,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import format_list
 
 
 class OkrCycleGenerate(models.TransientModel):
@@ -57,11 +58,11 @@ class OkrCycleGenerate(models.TransientModel):
             raise UserError(
                 self.env._(
                     "%(company)s already has cycles in %(year)s (%(cycles)s): "
-                    "archive or change them first, or create the missing "
+                    "change or delete them first, or create the missing "
                     "quarters by hand.",
                     company=self.company_id.name,
                     year=self.year,
-                    cycles=", ".join(existing.mapped("name")),
+                    cycles=format_list(self.env, existing.mapped("name")),
                 )
             )
         today = fields.Date.context_today(self)
