@@ -4,7 +4,6 @@
     "aligned objectives, key results and check-ins",
     "version": "18.0.1.0.0",
     "category": "Productivity/OKR",
-    "website": "https://github.com/okr-order-management/okr_order_management",
     "author": "okr_order_management contributors",
     "maintainers": ["okr-order-management"],
     "license": "LGPL-3",
