@@ -10,7 +10,7 @@
     "development_status": "Alpha",
     "application": True,
     "installable": True,
-    "depends": ["sale_stock", "hr", "mail"],
+    "depends": ["sale_stock", "stock_account", "hr", "mail"],
     "data": [
         "security/okr_security.xml",
         "security/ir.model.access.csv",
@@ -19,6 +19,7 @@
         "views/okr_checkin_views.xml",
         "views/okr_key_result_views.xml",
         "views/okr_objective_views.xml",
+        "views/stock_picking_views.xml",
         "wizard/okr_cycle_generate_views.xml",
         "views/okr_menus.xml",
         "data/okr_cron.xml",

@@ -3,3 +3,4 @@ from . import okr_tag
 from . import okr_objective
 from . import okr_key_result
 from . import okr_checkin
+from . import stock_picking

@@ -1,0 +1,111 @@
+from odoo import api, fields, models
+
+
+class StockPicking(models.Model):
+    _inherit = "stock.picking"
+
+    okr_is_delivery = fields.Boolean(
+        string="Customer Delivery",
+        compute="_compute_okr_is_delivery",
+        store=True,
+        copy=False,
+        readonly=True,
+        index=True,
+        help="An outgoing delivery that is not a return.",
+    )
+    okr_is_return = fields.Boolean(
+        string="Return of a Delivery",
+        compute="_compute_okr_is_return",
+        store=True,
+        copy=False,
+        readonly=True,
+        index=True,
+        help="A return of an outgoing delivery.",
+    )
+    okr_deadline = fields.Datetime(
+        string="Effective Deadline",
+        compute="_compute_okr_deadline",
+        store=True,
+        copy=False,
+        readonly=True,
+        help="The deadline of the transfer, else its scheduled date: validated at "
+        "or before it, the transfer is on time.",
+    )
+    okr_on_time = fields.Boolean(
+        string="On Time",
+        compute="_compute_okr_on_time",
+        store=True,
+        copy=False,
+        readonly=True,
+        help="Validated at or before its effective deadline.",
+    )
+    okr_has_backorder = fields.Boolean(
+        string="Left a Backorder",
+        compute="_compute_okr_has_backorder",
+        store=True,
+        copy=False,
+        readonly=True,
+        help="Validated in part: the rest went to a backorder.",
+    )
+    okr_team_id = fields.Many2one(
+        related="sale_id.team_id",
+        string="Sales Team of the Order",
+        store=True,
+        copy=False,
+        readonly=True,
+        index=True,
+    )
+    okr_salesperson_id = fields.Many2one(
+        related="sale_id.user_id",
+        string="Salesperson of the Order",
+        store=True,
+        copy=False,
+        readonly=True,
+        index=True,
+    )
+    okr_warehouse_id = fields.Many2one(
+        related="picking_type_id.warehouse_id",
+        string="Warehouse of the Operation",
+        store=True,
+        copy=False,
+        readonly=True,
+        index=True,
+    )
+
+    @api.depends("picking_type_id.code", "return_id")
+    def _compute_okr_is_delivery(self):
+        for picking in self:
+            picking.okr_is_delivery = (
+                picking.picking_type_id.code == "outgoing" and not picking.return_id
+            )
+
+    @api.depends("return_id.picking_type_id.code")
+    def _compute_okr_is_return(self):
+        for picking in self:
+            picking.okr_is_return = picking.return_id.picking_type_id.code == "outgoing"
+
+    @api.depends("date_deadline", "scheduled_date")
+    def _compute_okr_deadline(self):
+        for picking in self:
+            picking.okr_deadline = picking.date_deadline or picking.scheduled_date
+
+    @api.depends("state", "date_done", "okr_deadline")
+    def _compute_okr_on_time(self):
+        for picking in self:
+            picking.okr_on_time = bool(
+                picking.state == "done"
+                and picking.date_done
+                and picking.okr_deadline
+                and picking.date_done <= picking.okr_deadline
+            )
+
+    @api.depends("backorder_ids")
+    def _compute_okr_has_backorder(self):
+        for picking in self:
+            picking.okr_has_backorder = bool(picking.backorder_ids)
+
+    def _action_done(self):
+        res = super()._action_done()
+        if self:  # button_validate also calls it on no transfer
+            self.env["okr.key.result"]._okr_request_recompute()
+        return res
