@@ -19,10 +19,12 @@
         "views/okr_checkin_views.xml",
         "views/okr_key_result_views.xml",
         "views/okr_objective_views.xml",
+        "views/sale_order_views.xml",
         "views/stock_picking_views.xml",
         "wizard/okr_cycle_generate_views.xml",
         "views/okr_menus.xml",
         "data/okr_cron.xml",
+        "data/crm_tag_data.xml",
     ],
     "demo": [
         "demo/okr_demo.xml",

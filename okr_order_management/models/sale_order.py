@@ -1,0 +1,319 @@
+from odoo import api, fields, models
+from odoo.tools import SQL
+from odoo.tools.sql import create_index
+
+
+def _hours_between(start, end):
+    """Hours from ``start`` to ``end``, 0 when either is missing."""
+    if not start or not end:
+        return 0.0
+    return (end - start).total_seconds() / 3600
+
+
+class SaleOrder(models.Model):
+    _inherit = "sale.order"
+
+    okr_confirmed_at = fields.Datetime(
+        string="Confirmed On",
+        copy=False,
+        readonly=True,
+        index=True,
+        help="When the order was confirmed; confirming it again after a "
+        "cancellation sets it again.",
+    )
+    okr_confirmation_hours = fields.Float(
+        string="Confirmation Time (h)",
+        compute="_compute_okr_confirmation_hours",
+        store=True,
+        copy=False,
+        readonly=True,
+        aggregator="avg",
+        help="Hours from the creation of the quotation to its confirmation.",
+    )
+    okr_delivered_at = fields.Datetime(
+        string="Fully Delivered On",
+        compute="_compute_okr_delivered_at",
+        store=True,
+        copy=False,
+        readonly=True,
+        index=True,
+        help="When the order became fully delivered: the latest validation of its "
+        "customer deliveries (returns excluded), once none of them is still "
+        "open and at least one is done.",
+    )
+    okr_fulfilment_hours = fields.Float(
+        string="Fulfilment Time (h)",
+        compute="_compute_okr_fulfilment_hours",
+        store=True,
+        copy=False,
+        readonly=True,
+        aggregator="avg",
+        help="Hours from the confirmation of the order to its full delivery.",
+    )
+    okr_cancelled_after_confirmation = fields.Boolean(
+        string="Cancelled After Confirmation",
+        copy=False,
+        readonly=True,
+        help="The order was cancelled after it had been confirmed; confirming it "
+        "again clears this.",
+    )
+    okr_has_return = fields.Boolean(
+        string="Goods Returned",
+        compute="_compute_okr_has_return",
+        store=True,
+        copy=False,
+        readonly=True,
+        help="A return of one of its deliveries has been validated.",
+    )
+    okr_is_error = fields.Boolean(
+        string="Order Error",
+        compute="_compute_okr_is_error",
+        store=True,
+        copy=False,
+        readonly=True,
+        help="Cancelled after confirmation, or goods were returned.",
+    )
+    okr_commercial_partner_id = fields.Many2one(
+        related="partner_id.commercial_partner_id",
+        string="Customer Entity",
+        store=True,
+        copy=False,
+        readonly=True,
+        index=True,
+        help="The company of the customer (or the customer itself): the entity "
+        "whose first order makes it a new customer.",
+    )
+    okr_is_first_order = fields.Boolean(
+        string="First Order",
+        copy=False,
+        readonly=True,
+        index=True,
+        help="The first confirmed order of its customer entity in this company "
+        "(cancelled orders excluded).",
+    )
+    okr_company_currency_id = fields.Many2one(
+        related="company_id.currency_id",
+        string="OKR Company Currency",
+        readonly=True,
+    )
+    okr_amount_company = fields.Monetary(
+        string="Untaxed Amount (Company Currency)",
+        compute="_compute_okr_amount_company",
+        store=True,
+        copy=False,
+        readonly=True,
+        currency_field="okr_company_currency_id",
+        aggregator="sum",
+        help="Untaxed amount converted to the company currency at the rate of the "
+        "order.",
+    )
+    okr_has_complaint = fields.Boolean(
+        string="Complaint",
+        compute="_compute_okr_has_complaint",
+        store=True,
+        copy=False,
+        readonly=True,
+        help='The order carries the "Complaint" tag.',
+    )
+    okr_promised_date = fields.Datetime(
+        string="Promised Date",
+        compute="_compute_okr_promised_date",
+        store=True,
+        copy=False,
+        readonly=True,
+        index=True,
+        help="The delivery date promised to the customer: the delivery date of the "
+        "order, else its expected date.",
+    )
+
+    def init(self):
+        res = super().init()
+        # Finds the first order of a customer entity with one index probe per entity.
+        create_index(
+            self.env.cr,
+            "sale_order_okr_first_order_index",
+            self._table,
+            ["company_id", "okr_commercial_partner_id", "okr_confirmed_at", "id"],
+            where="state = 'sale'",
+        )
+        return res
+
+    @api.depends("create_date", "okr_confirmed_at")
+    def _compute_okr_confirmation_hours(self):
+        for order in self:
+            order.okr_confirmation_hours = _hours_between(
+                order.create_date, order.okr_confirmed_at
+            )
+
+    @api.depends(
+        "picking_ids.okr_is_delivery", "picking_ids.state", "picking_ids.date_done"
+    )
+    def _compute_okr_delivered_at(self):
+        for order in self:
+            deliveries = order.picking_ids.filtered("okr_is_delivery")
+            done = deliveries.filtered(lambda picking: picking.state == "done")
+            is_complete = done and all(
+                picking.state in ("done", "cancel") for picking in deliveries
+            )
+            order.okr_delivered_at = (
+                max(done.mapped("date_done"), default=False) if is_complete else False
+            )
+
+    @api.depends("okr_confirmed_at", "okr_delivered_at")
+    def _compute_okr_fulfilment_hours(self):
+        for order in self:
+            order.okr_fulfilment_hours = _hours_between(
+                order.okr_confirmed_at, order.okr_delivered_at
+            )
+
+    @api.depends("picking_ids.okr_is_return", "picking_ids.state")
+    def _compute_okr_has_return(self):
+        for order in self:
+            order.okr_has_return = any(
+                picking.okr_is_return and picking.state == "done"
+                for picking in order.picking_ids
+            )
+
+    @api.depends("okr_cancelled_after_confirmation", "okr_has_return")
+    def _compute_okr_is_error(self):
+        for order in self:
+            order.okr_is_error = (
+                order.okr_cancelled_after_confirmation or order.okr_has_return
+            )
+
+    @api.depends("amount_untaxed", "currency_rate")
+    def _compute_okr_amount_company(self):
+        for order in self:
+            # currency_rate converts the company currency into the order's.
+            rate = order.currency_rate or 1.0
+            order.okr_amount_company = order.amount_untaxed / rate
+
+    @api.depends("tag_ids")
+    def _compute_okr_has_complaint(self):
+        complaint = self.env.ref(
+            "okr_order_management.crm_tag_complaint", raise_if_not_found=False
+        )
+        for order in self:
+            order.okr_has_complaint = bool(complaint) and complaint in order.tag_ids
+
+    @api.depends("commitment_date", "expected_date")
+    def _compute_okr_promised_date(self):
+        for order in self:
+            order.okr_promised_date = order.commitment_date or order.expected_date
+
+    def write(self, vals):
+        # A confirmed order that changes customer may change two first orders.
+        confirmed = self.browse()
+        if "partner_id" in vals:
+            confirmed = self.filtered(lambda order: order.state == "sale")
+        entities = confirmed._okr_entities()
+        res = super().write(vals)
+        if confirmed:
+            confirmed._okr_update_first_orders(entities | confirmed._okr_entities())
+        if "tag_ids" in vals:
+            self.env["okr.key.result"]._okr_request_recompute()
+        return res
+
+    def _prepare_confirmation_values(self):
+        values = super()._prepare_confirmation_values()
+        values.update(
+            okr_confirmed_at=fields.Datetime.now(),
+            okr_cancelled_after_confirmation=False,
+        )
+        return values
+
+    def action_confirm(self):
+        res = super().action_confirm()
+        # Last, once the confirmation is done: one flush writes the orders whole.
+        self._okr_update_first_orders()
+        self.env["okr.key.result"]._okr_request_recompute()
+        return res
+
+    def _action_cancel(self):
+        confirmed = self.filtered("okr_confirmed_at")
+        res = super()._action_cancel()
+        # Still pending with the new state: the same UPDATE writes both.
+        confirmed.write({"okr_cancelled_after_confirmation": True})
+        self._okr_update_first_orders()
+        self.env["okr.key.result"]._okr_request_recompute()
+        return res
+
+    def _okr_entities(self):
+        """The (company id, customer entity id) pairs of the orders in ``self``."""
+        return {
+            (order.company_id.id, order.okr_commercial_partner_id.id)
+            for order in self
+            if order.okr_commercial_partner_id
+        }
+
+    def _okr_update_first_orders(self, entities=None):
+        """Flag the first order of the customer entities of ``self`` (or of
+        ``entities``, (company id, customer entity id) pairs).
+
+        One set-based UPDATE for the whole batch, as a confirmation or a
+        cancellation may move the first order of an entity to another of its
+        orders.
+        """
+        if entities is None:
+            entities = self._okr_entities()
+        if not entities:
+            return
+        # Everything, not just the fields read: called last in a confirmation or a
+        # cancellation, it then costs no UPDATE that would not happen anyway.
+        self.env.flush_all()
+        self.env.cr.execute(_first_order_update_sql(entities))
+        if self.env.cr.rowcount:
+            self.invalidate_model(["okr_is_first_order"])
+
+
+def _first_order_update_sql(entities=None):
+    """The UPDATE that flags the first orders of customer entities.
+
+    The first order of a customer entity (a commercial partner) in a company is
+    its earliest confirmed order that is not cancelled, by confirmation time then
+    id. ``entities`` limits it to those (company id, entity id) pairs, all of them
+    when None. Only rows whose flag changes are written.
+    """
+    if entities is None:
+        entity = SQL(
+            """SELECT DISTINCT company_id, okr_commercial_partner_id
+                 FROM sale_order
+                WHERE state = 'sale' OR okr_is_first_order"""
+        )
+    else:
+        company_ids, partner_ids = zip(*sorted(entities), strict=True)
+        entity = SQL(
+            """SELECT *
+                 FROM unnest(%s::int[], %s::int[])
+                   AS entity(company_id, okr_commercial_partner_id)""",
+            list(company_ids),
+            list(partner_ids),
+        )
+    return SQL(
+        """
+        WITH entity AS (%(entity)s),
+        first_order AS (
+            SELECT first_order.id
+              FROM entity
+              CROSS JOIN LATERAL (
+                    SELECT so.id
+                      FROM sale_order so
+                     WHERE so.state = 'sale'
+                       AND so.company_id = entity.company_id
+                       AND so.okr_commercial_partner_id
+                           = entity.okr_commercial_partner_id
+                     ORDER BY so.okr_confirmed_at, so.id
+                     LIMIT 1
+                   ) first_order
+        )
+        UPDATE sale_order so
+           SET okr_is_first_order = so.id IN (SELECT id FROM first_order)
+          FROM entity
+         WHERE so.company_id = entity.company_id
+           AND so.okr_commercial_partner_id = entity.okr_commercial_partner_id
+           AND (so.okr_is_first_order OR so.id IN (SELECT id FROM first_order))
+           AND so.okr_is_first_order IS DISTINCT FROM
+               (so.id IN (SELECT id FROM first_order))
+        """,
+        entity=entity,
+    )
