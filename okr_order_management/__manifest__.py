@@ -26,6 +26,7 @@
         "data/okr_cron.xml",
         "data/crm_tag_data.xml",
     ],
+    "pre_init_hook": "pre_init_hook",
     "demo": [
         "demo/okr_demo.xml",
     ],

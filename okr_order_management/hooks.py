@@ -1,0 +1,331 @@
+"""Install on a database that already holds orders: the order facts in SQL.
+
+The stored fields of ``models/sale_order.py`` and ``models/stock_picking.py`` are
+created and filled here, set-based, before Odoo loads the addon's models: Odoo then
+finds their columns and does not recompute them record by record (it only
+recomputes stored fields whose column is new). The rules below mirror the
+fields' compute methods; ``tests/test_order_facts.py`` checks that they agree.
+"""
+
+import logging
+import time
+
+from odoo.tools import SQL
+from odoo.tools.sql import column_exists
+
+_logger = logging.getLogger(__name__)
+
+#: (table, column, SQL type, comment): the types are those Odoo gives the fields.
+FACT_COLUMNS = [
+    ("stock_picking", "okr_is_delivery", "boolean", "Customer Delivery"),
+    ("stock_picking", "okr_is_return", "boolean", "Return of a Delivery"),
+    ("stock_picking", "okr_deadline", "timestamp", "Effective Deadline"),
+    ("stock_picking", "okr_on_time", "boolean", "On Time"),
+    ("stock_picking", "okr_has_backorder", "boolean", "Left a Backorder"),
+    ("stock_picking", "okr_team_id", "int4", "Sales Team of the Order"),
+    ("stock_picking", "okr_salesperson_id", "int4", "Salesperson of the Order"),
+    ("stock_picking", "okr_warehouse_id", "int4", "Warehouse of the Operation"),
+    ("sale_order", "okr_confirmed_at", "timestamp", "Confirmed On"),
+    (
+        "sale_order",
+        "okr_confirmation_hours",
+        "double precision",
+        "Confirmation Time (h)",
+    ),
+    ("sale_order", "okr_delivered_at", "timestamp", "Fully Delivered On"),
+    ("sale_order", "okr_fulfilment_hours", "double precision", "Fulfilment Time (h)"),
+    (
+        "sale_order",
+        "okr_cancelled_after_confirmation",
+        "boolean",
+        "Cancelled After Confirmation",
+    ),
+    ("sale_order", "okr_has_return", "boolean", "Goods Returned"),
+    ("sale_order", "okr_is_error", "boolean", "Order Error"),
+    ("sale_order", "okr_commercial_partner_id", "int4", "Customer Entity"),
+    ("sale_order", "okr_is_first_order", "boolean", "First Order"),
+    (
+        "sale_order",
+        "okr_amount_company",
+        "numeric",
+        "Untaxed Amount (Company Currency)",
+    ),
+    ("sale_order", "okr_has_complaint", "boolean", "Complaint"),
+    ("sale_order", "okr_promised_date", "timestamp", "Promised Date"),
+]
+
+COMPLAINT_XMLID = ("okr_order_management", "crm_tag_complaint")
+
+
+def pre_init_hook(env):
+    """Create the order facts' columns and fill them, set-based."""
+    _add_fact_columns(env.cr)
+    _adopt_complaint_tag(env.cr)
+    fill_order_facts(env.cr)
+
+
+def _add_fact_columns(cr):
+    for table, column, column_type, comment in FACT_COLUMNS:
+        # A constant default is instant: PostgreSQL rewrites no row for it.
+        default = SQL("DEFAULT false") if column_type == "boolean" else SQL()
+        cr.execute(
+            SQL(
+                "ALTER TABLE %s ADD COLUMN IF NOT EXISTS %s %s %s",
+                SQL.identifier(table),
+                SQL.identifier(column),
+                SQL(column_type),
+                default,
+            )
+        )
+        cr.execute(
+            SQL("COMMENT ON COLUMN %s IS %s", SQL.identifier(table, column), comment)
+        )
+
+
+def _adopt_complaint_tag(cr):
+    """Make an existing "Complaint" sales tag the addon's own.
+
+    Tag names are unique: the addon's data would otherwise fail to create its tag,
+    and the orders that already carry the tag are complaints.
+    """
+    module, name = COMPLAINT_XMLID
+    cr.execute(
+        SQL(
+            "SELECT 1 FROM ir_model_data WHERE module = %s AND name = %s",
+            module,
+            name,
+        )
+    )
+    if cr.rowcount:
+        return
+    cr.execute(
+        SQL(
+            """INSERT INTO ir_model_data (module, name, model, res_id, noupdate)
+               SELECT %s, %s, 'crm.tag', id, true
+                 FROM crm_tag
+                WHERE name->>'en_US' = 'Complaint'
+                ORDER BY id
+                LIMIT 1""",
+            module,
+            name,
+        )
+    )
+
+
+def _complaint_tag_id(cr):
+    module, name = COMPLAINT_XMLID
+    cr.execute(
+        SQL(
+            """SELECT res_id FROM ir_model_data
+                WHERE module = %s AND name = %s AND model = 'crm.tag'""",
+            module,
+            name,
+        )
+    )
+    row = cr.fetchone()
+    return row[0] if row else None
+
+
+def fill_order_facts(cr):
+    """Compute the facts of every delivery and order in SQL.
+
+    One UPDATE per table, so that each row is written once.
+    """
+    start = time.perf_counter()
+    cr.execute(_fill_picking_facts_sql())
+    pickings = cr.rowcount
+    middle = time.perf_counter()
+    cr.execute(_fill_order_facts_sql(cr))
+    orders = cr.rowcount
+    end = time.perf_counter()
+    _logger.info(
+        "Order facts filled in SQL: %s transfers in %.1f s, %s orders in %.1f s",
+        pickings,
+        middle - start,
+        orders,
+        end - middle,
+    )
+
+
+def _fill_picking_facts_sql():
+    """The facts of ``stock.picking``, as its compute methods define them."""
+    return SQL(
+        """
+        UPDATE stock_picking p
+           SET okr_is_delivery = fact.is_delivery,
+               okr_is_return = fact.is_return,
+               okr_deadline = fact.deadline,
+               okr_on_time = fact.on_time,
+               okr_has_backorder = fact.has_backorder,
+               okr_team_id = fact.team_id,
+               okr_salesperson_id = fact.salesperson_id,
+               okr_warehouse_id = fact.warehouse_id
+          FROM (
+                SELECT p.id,
+                       COALESCE(pt.code = 'outgoing' AND p.return_id IS NULL, false)
+                           AS is_delivery,
+                       COALESCE(return_type.code = 'outgoing', false) AS is_return,
+                       COALESCE(p.date_deadline, p.scheduled_date) AS deadline,
+                       COALESCE(
+                           p.state = 'done'
+                           AND p.date_done
+                               <= COALESCE(p.date_deadline, p.scheduled_date),
+                           false
+                       ) AS on_time,
+                       EXISTS (
+                           SELECT 1 FROM stock_picking backorder
+                            WHERE backorder.backorder_id = p.id
+                       ) AS has_backorder,
+                       so.team_id,
+                       so.user_id AS salesperson_id,
+                       pt.warehouse_id
+                  FROM stock_picking p
+                  LEFT JOIN stock_picking_type pt ON pt.id = p.picking_type_id
+                  LEFT JOIN stock_picking returned ON returned.id = p.return_id
+                  LEFT JOIN stock_picking_type return_type
+                         ON return_type.id = returned.picking_type_id
+                  LEFT JOIN sale_order so ON so.id = p.sale_id
+               ) fact
+         WHERE fact.id = p.id
+        """
+    )
+
+
+def _expected_date_sql(cr):
+    """Per order, ``sale.order.expected_date`` (sale and sale_stock rules).
+
+    Lines that are not notes, sections or delivery costs are expected ``customer_lead``
+    days after the order date once confirmed, after now before; the order takes the
+    earliest line, or the latest when it is delivered all at once. Cancelled orders
+    have none.
+    """
+    not_delivery_line = (
+        SQL("AND NOT COALESCE(sol.is_delivery, false)")
+        if column_exists(cr, "sale_order_line", "is_delivery")
+        else SQL()
+    )
+    return SQL(
+        """
+        SELECT sol.order_id,
+               CASE WHEN so.picking_policy = 'one' THEN MAX(line.expected_date)
+                    ELSE MIN(line.expected_date)
+               END AS expected_date
+          FROM sale_order_line sol
+          JOIN sale_order so ON so.id = sol.order_id
+         CROSS JOIN LATERAL (
+                SELECT CASE WHEN so.state = 'sale' AND so.date_order IS NOT NULL
+                            THEN so.date_order
+                            ELSE date_trunc('second', now() AT TIME ZONE 'UTC')
+                       END
+                       + COALESCE(sol.customer_lead, 0) * interval '1 day'
+                           AS expected_date
+               ) line
+         WHERE so.state != 'cancel'
+           AND sol.display_type IS NULL
+           %(not_delivery_line)s
+         GROUP BY sol.order_id, so.picking_policy
+        """,
+        not_delivery_line=not_delivery_line,
+    )
+
+
+def _fill_order_facts_sql(cr):
+    """The facts of ``sale.order``, as its compute methods define them.
+
+    Orders confirmed before the addon was installed get their confirmation from
+    what the database still tells:
+
+    - an order in state ``sale`` was confirmed at its ``date_order``, which Odoo
+      sets on confirmation;
+    - a cancelled order that has transfers (only confirmation creates them,
+      whatever their state now) was confirmed at its ``date_order`` too, then
+      cancelled after confirmation. This is an approximation: a cancelled order
+      without transfers (services only) is taken as never confirmed, and an
+      order reset to quotation after its cancellation as a plain quotation.
+    """
+    complaint_tag_id = _complaint_tag_id(cr)
+    has_complaint = (
+        SQL(
+            """EXISTS (SELECT 1 FROM sale_order_tag_rel rel
+                        WHERE rel.order_id = so.id AND rel.tag_id = %s)""",
+            complaint_tag_id,
+        )
+        if complaint_tag_id
+        else SQL("false")
+    )
+    return SQL(
+        """
+        WITH picking AS (
+            SELECT sale_id,
+                   bool_or(okr_is_delivery AND state NOT IN ('done', 'cancel'))
+                       AS has_open_delivery,
+                   MAX(date_done) FILTER (WHERE okr_is_delivery AND state = 'done')
+                       AS last_delivery_done,
+                   bool_or(okr_is_return AND state = 'done') AS has_return
+              FROM stock_picking
+             WHERE sale_id IS NOT NULL
+             GROUP BY sale_id
+        ),
+        expected AS (%(expected)s),
+        fact AS (
+            SELECT so.id,
+                   so.company_id,
+                   so.state,
+                   so.create_date,
+                   CASE WHEN so.state = 'sale'
+                          OR (so.state = 'cancel' AND picking.sale_id IS NOT NULL)
+                        THEN so.date_order
+                   END AS confirmed_at,
+                   CASE WHEN NOT picking.has_open_delivery
+                        THEN picking.last_delivery_done
+                   END AS delivered_at,
+                   COALESCE(picking.has_return, false) AS has_return,
+                   partner.commercial_partner_id,
+                   ROUND(
+                       so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1)
+                       / currency.rounding
+                   ) * currency.rounding AS amount_company,
+                   %(has_complaint)s AS has_complaint,
+                   COALESCE(so.commitment_date, expected.expected_date)
+                       AS promised_date
+              FROM sale_order so
+              JOIN res_partner partner ON partner.id = so.partner_id
+              JOIN res_company company ON company.id = so.company_id
+              JOIN res_currency currency ON currency.id = company.currency_id
+              LEFT JOIN picking ON picking.sale_id = so.id
+              LEFT JOIN expected ON expected.order_id = so.id
+        ),
+        first_order AS (
+            SELECT DISTINCT ON (company_id, commercial_partner_id) id
+              FROM fact
+             WHERE state = 'sale'
+             ORDER BY company_id, commercial_partner_id, confirmed_at, id
+        )
+        UPDATE sale_order so
+           SET okr_confirmed_at = fact.confirmed_at,
+               okr_confirmation_hours = COALESCE(
+                   EXTRACT(EPOCH FROM fact.confirmed_at - fact.create_date) / 3600, 0
+               ),
+               okr_delivered_at = fact.delivered_at,
+               okr_fulfilment_hours = COALESCE(
+                   EXTRACT(EPOCH FROM fact.delivered_at - fact.confirmed_at) / 3600, 0
+               ),
+               okr_cancelled_after_confirmation = cancelled.after_confirmation,
+               okr_has_return = fact.has_return,
+               okr_is_error = cancelled.after_confirmation OR fact.has_return,
+               okr_commercial_partner_id = fact.commercial_partner_id,
+               okr_is_first_order = first_order.id IS NOT NULL,
+               okr_amount_company = fact.amount_company,
+               okr_has_complaint = fact.has_complaint,
+               okr_promised_date = fact.promised_date
+          FROM fact
+         CROSS JOIN LATERAL (
+                SELECT fact.state = 'cancel' AND fact.confirmed_at IS NOT NULL
+                           AS after_confirmation
+               ) cancelled
+          LEFT JOIN first_order ON first_order.id = fact.id
+         WHERE so.id = fact.id
+        """,
+        expected=_expected_date_sql(cr),
+        has_complaint=has_complaint,
+    )
