@@ -16,6 +16,7 @@
         "security/ir.model.access.csv",
         "views/okr_cycle_views.xml",
         "views/okr_tag_views.xml",
+        "views/okr_metric_views.xml",
         "views/okr_checkin_views.xml",
         "views/okr_key_result_views.xml",
         "views/okr_objective_views.xml",
@@ -25,12 +26,16 @@
         "views/okr_menus.xml",
         "data/okr_cron.xml",
         "data/crm_tag_data.xml",
+        "data/okr_metric_data.xml",
     ],
     "pre_init_hook": "pre_init_hook",
     "demo": [
         "demo/okr_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "okr_order_management/static/src/**/*",
+        ],
         "web.assets_tests": [
             "okr_order_management/static/tests/tours/*.js",
         ],

@@ -57,7 +57,7 @@ class OkrCheckin(models.Model):
         default=lambda self: self.env.user,
     )
     source = fields.Selection(
-        [("manual", "Manual")],
+        [("manual", "Manual"), ("auto", "Automatic")],
         required=True,
         default="manual",
         readonly=True,
@@ -78,7 +78,11 @@ class OkrCheckin(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         key_results = self.env["okr.key.result"].browse(
-            {vals["key_result_id"] for vals in vals_list if vals.get("key_result_id")}
+            {
+                vals["key_result_id"]
+                for vals in vals_list
+                if vals.get("key_result_id") and vals.get("source") != "auto"
+            }
         )
         key_results._check_checkin_allowed()
         checkins = super().create(vals_list)
@@ -140,8 +144,12 @@ class OkrCheckin(models.Model):
             )
 
     def _update_key_result_values(self):
-        """The newest check-in of a key result sets its current value."""
-        for key_result in self.key_result_id:
+        """The newest check-in of a key result sets its current value.
+
+        Metric key results compute their value: their check-ins record it.
+        """
+        manual = self.key_result_id.filtered(lambda kr: kr.source == "manual")
+        for key_result in manual:
             latest = key_result._latest_checkin()
             if latest in self and key_result.current_value != latest.value:
                 key_result.current_value = latest.value

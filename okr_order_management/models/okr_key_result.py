@@ -116,6 +116,10 @@ class OkrKeyResult(models.Model):
         tracking=True,
     )
     checkin_ids = fields.One2many("okr.checkin", "key_result_id", string="Check-ins")
+    history = fields.Json(
+        compute="_compute_history",
+        help="Value of the latest check-in of each day, for the history graph.",
+    )
     checkin_count = fields.Integer(
         string="Check-in Count", compute="_compute_checkin_count"
     )
@@ -174,6 +178,23 @@ class OkrKeyResult(models.Model):
                 key_result.cycle_id.date_end,
                 today,
             )
+
+    @api.depends("checkin_ids.value", "checkin_ids.date", "start_value", "target_value")
+    def _compute_history(self):
+        for key_result in self:
+            by_day = {}
+            for checkin in key_result.checkin_ids.sorted(
+                lambda checkin: (checkin.date, checkin._origin.id or 0)
+            ):
+                by_day[checkin.date] = checkin.value  # the day's latest wins
+            key_result.history = {
+                "start": key_result.start_value,
+                "target": key_result.target_value,
+                "points": [
+                    {"date": fields.Date.to_string(day), "value": value}
+                    for day, value in by_day.items()
+                ],
+            }
 
     def _compute_checkin_count(self):
         counts = dict(

@@ -1,0 +1,313 @@
+import ast
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from .. import metric_engine
+
+NUMERIC_TYPES = ("integer", "float", "monetary")
+VALUE_AGGREGATES = ("sum", "avg", "min", "max", "count_distinct")
+SCOPES = {
+    # scope: (field of okr.metric naming the source field, comodel it must point to)
+    "team": ("team_field_id", "crm.team"),
+    "salesperson": ("salesperson_field_id", "res.users"),
+    "warehouse": ("warehouse_field_id", "stock.warehouse"),
+}
+
+
+class OkrMetric(models.Model):
+    """A measure of the ERP's own records that key results can follow.
+
+    OKR managers define metrics without code: a source model, the date that
+    places a record in a window, a base domain and an aggregate. Domains are
+    data, parsed as literals and compiled by the ORM: nothing typed is run.
+    """
+
+    _name = "okr.metric"
+    _description = "OKR Metric"
+    _order = "sequence, id"
+
+    name = fields.Char(required=True, translate=True)
+    code = fields.Char(required=True, index=True)
+    description = fields.Text(translate=True)
+    sequence = fields.Integer(default=10)
+    model_id = fields.Many2one(
+        "ir.model",
+        string="Source",
+        required=True,
+        ondelete="cascade",
+        domain="[('transient', '=', False)]",
+    )
+    model_name = fields.Char(related="model_id.model", store=True, string="Model")
+    date_field_id = fields.Many2one(
+        "ir.model.fields",
+        string="Date Field",
+        ondelete="cascade",
+        domain="[('model_id', '=', model_id), ('ttype', 'in', ('date', 'datetime')),"
+        " ('store', '=', True)]",
+        help="The date that places a record in a key result's window.",
+    )
+    period = fields.Selection(
+        [("window", "In the window"), ("overdue", "Overdue now")],
+        string="Counts",
+        required=True,
+        default="window",
+        help="In the window: records whose date falls in the key result's window.\n"
+        "Overdue now: records whose date has passed, whatever the window.",
+    )
+    domain = fields.Char(
+        string="Records",
+        required=True,
+        default="[]",
+        help="The base population, as a domain on the source model.",
+    )
+    aggregate = fields.Selection(
+        [
+            ("count", "Count"),
+            ("sum", "Sum"),
+            ("avg", "Average"),
+            ("min", "Minimum"),
+            ("max", "Maximum"),
+            ("count_distinct", "Count Distinct"),
+            ("ratio", "Ratio (%)"),
+            ("coded", "Computed by the addon"),
+        ],
+        required=True,
+        default="count",
+        help="Ratio: the share of the records that also match the numerator "
+        "domain, in %.",
+    )
+    value_field_id = fields.Many2one(
+        "ir.model.fields",
+        string="Value Field",
+        ondelete="cascade",
+        domain="[('model_id', '=', model_id), ('store', '=', True)]",
+        help="The stored numeric field to sum, average, etc., or the field "
+        "whose distinct values are counted.",
+    )
+    numerator_domain = fields.Char(
+        help="For a ratio: the records of the base population that count.",
+    )
+    comparison = fields.Selection(
+        [("none", "None"), ("growth", "Growth (%)")],
+        required=True,
+        default="none",
+        help="Growth: % change against the previous window of the same length.",
+    )
+    value_type = fields.Selection(
+        [("number", "Number"), ("percentage", "Percentage"), ("currency", "Currency")],
+        required=True,
+        default="number",
+    )
+    unit = fields.Char(translate=True)
+    team_field_id = fields.Many2one(
+        "ir.model.fields",
+        string="Sales Team Field",
+        ondelete="set null",
+        domain="[('model_id', '=', model_id), ('ttype', '=', 'many2one'),"
+        " ('relation', '=', 'crm.team'), ('store', '=', True)]",
+        help="The field of the source that a key result's sales team scopes.",
+    )
+    salesperson_field_id = fields.Many2one(
+        "ir.model.fields",
+        string="Salesperson Field",
+        ondelete="set null",
+        domain="[('model_id', '=', model_id), ('ttype', '=', 'many2one'),"
+        " ('relation', '=', 'res.users'), ('store', '=', True)]",
+    )
+    warehouse_field_id = fields.Many2one(
+        "ir.model.fields",
+        string="Warehouse Field",
+        ondelete="set null",
+        domain="[('model_id', '=', model_id), ('ttype', '=', 'many2one'),"
+        " ('relation', '=', 'stock.warehouse'), ('store', '=', True)]",
+    )
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one(
+        "res.company", index=True, help="Leave empty to share the metric."
+    )
+    key_result_ids = fields.One2many("okr.key.result", "metric_id")
+
+    _sql_constraints = [
+        ("code_uniq", "unique (code)", "Another metric already has this code."),
+    ]
+
+    @api.onchange("model_id")
+    def _onchange_model_id(self):
+        """Guess the scope fields: the usual names of the ERP's documents."""
+        fields_by_name = {field.name: field for field in self.model_id.field_id}
+        for scope, candidates in (
+            ("team", ("team_id", "okr_team_id")),
+            ("salesperson", ("user_id", "okr_salesperson_id")),
+            ("warehouse", ("warehouse_id", "okr_warehouse_id")),
+        ):
+            fname, comodel = SCOPES[scope]
+            self[fname] = next(
+                (
+                    fields_by_name[name]
+                    for name in candidates
+                    if name in fields_by_name
+                    and fields_by_name[name].relation == comodel
+                    and fields_by_name[name].store
+                ),
+                False,
+            )
+
+    @api.constrains(
+        "model_id",
+        "date_field_id",
+        "domain",
+        "aggregate",
+        "value_field_id",
+        "numerator_domain",
+        "team_field_id",
+        "salesperson_field_id",
+        "warehouse_field_id",
+    )
+    def _check_definition(self):
+        for metric in self:
+            metric._check_source()
+            if metric.aggregate == "coded":
+                continue
+            metric._parse_domain(metric.domain, self.env._("Records"))
+            if metric.aggregate == "ratio":
+                if not (metric.numerator_domain or "").strip():
+                    raise ValidationError(
+                        self.env._(
+                            "The ratio metric “%(metric)s” needs a numerator "
+                            "domain: the records that count in the share.",
+                            metric=metric.name,
+                        )
+                    )
+                metric._parse_domain(
+                    metric.numerator_domain, self.env._("Numerator Domain")
+                )
+            metric._check_date_field()
+            metric._check_value_field()
+            metric._check_scope_fields()
+
+    def _check_source(self):
+        model = self.env.get(self.model_name)
+        if self.aggregate == "coded":
+            if self.code not in metric_engine.CODED_METRICS:
+                raise ValidationError(
+                    self.env._(
+                        "The metric “%(metric)s” is computed by the addon, but no "
+                        "computation has the code “%(code)s”: pick another "
+                        "aggregate.",
+                        metric=self.name,
+                        code=self.code,
+                    )
+                )
+            return
+        if model is None or "company_id" not in model._fields:
+            raise ValidationError(
+                self.env._(
+                    "The source of the metric “%(metric)s” must have a company "
+                    "(a stored Company field), so that each company only counts "
+                    "its own records: pick another model than %(model)s.",
+                    metric=self.name,
+                    model=self.model_id.name,
+                )
+            )
+
+    def _check_date_field(self):
+        field = self.date_field_id
+        if (
+            field.model_id != self.model_id
+            or field.ttype not in ("date", "datetime")
+            or not field.store
+        ):
+            raise ValidationError(
+                self.env._(
+                    "The metric “%(metric)s” needs a stored date or date-time field "
+                    "of %(model)s to place records in a window: pick one in "
+                    "Date Field.",
+                    metric=self.name,
+                    model=self.model_id.name,
+                )
+            )
+
+    def _check_value_field(self):
+        field = self.value_field_id
+        if self.aggregate not in VALUE_AGGREGATES:
+            return
+        numeric = self.aggregate != "count_distinct"
+        if (
+            field.model_id != self.model_id
+            or not field.store
+            or field.ttype in ("one2many", "many2many")
+            or (numeric and field.ttype not in NUMERIC_TYPES)
+        ):
+            raise ValidationError(
+                self.env._(
+                    "The metric “%(metric)s” needs a stored %(kind)s field of "
+                    "%(model)s as its value field.",
+                    metric=self.name,
+                    kind=self.env._("numeric") if numeric else self.env._("single"),
+                    model=self.model_id.name,
+                )
+            )
+
+    def _check_scope_fields(self):
+        for fname, comodel in SCOPES.values():
+            field = self[fname]
+            if field and (
+                field.model_id != self.model_id
+                or field.ttype != "many2one"
+                or field.relation != comodel
+                or not field.store
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "“%(field)s” of the metric “%(metric)s” must be a stored "
+                        "link of %(model)s to %(comodel)s.",
+                        field=self._fields[fname].string,
+                        metric=self.name,
+                        model=self.model_id.name,
+                        comodel=comodel,
+                    )
+                )
+
+    def _parse_domain(self, text, label):
+        """Return the domain written in ``text``, refused unless it is a literal
+        domain over existing fields of the source model."""
+        self.ensure_one()
+        return parse_domain(self.env, self.model_name, text, label, self.name)
+
+    def _scope_field_name(self, scope):
+        """The field of the source that ``scope`` applies to, or None."""
+        return self[SCOPES[scope][0]].name or None
+
+
+def parse_domain(env, model_name, text, label, owner):
+    """Parse a domain typed by a user: a literal, checked by the ORM.
+
+    ``ast.literal_eval`` refuses names, calls and attributes, so a domain can
+    never run code; compiling it against the model refuses unknown fields.
+    """
+    try:
+        domain = ast.literal_eval((text or "").strip() or "[]")
+        if not isinstance(domain, list | tuple):
+            raise ValueError(env._("a domain is a list of conditions"))
+        env[model_name].sudo()._where_calc(list(domain), active_test=False)
+    except (
+        ValueError,
+        SyntaxError,
+        TypeError,
+        KeyError,
+        IndexError,  # an operator short of operands: ['|', (...)]
+        AssertionError,
+    ) as error:
+        raise ValidationError(
+            env._(
+                "%(label)s of “%(owner)s” is not a valid domain on %(model)s: "
+                "%(error)s. Write a list of conditions on its fields, such as "
+                '[("state", "=", "sale")].',
+                label=label,
+                owner=owner,
+                model=env["ir.model"]._get(model_name).name,
+                error=error,
+            )
+        ) from error
+    return list(domain)
