@@ -5,5 +5,6 @@ from . import okr_objective
 from . import okr_key_result
 from . import okr_key_result_metric
 from . import okr_checkin
+from . import okr_demo_history
 from . import sale_order
 from . import stock_picking

@@ -243,9 +243,13 @@ class OkrKeyResult(models.Model):
         if cron:
             cron.sudo()._trigger(at=fields.Datetime.now() + RECOMPUTE_DELAY)
 
-    def _okr_recompute(self):
-        """Evaluate these metric key results and store values and history."""
-        now = fields.Datetime.now()
+    def _okr_recompute(self, now=None):
+        """Evaluate these metric key results and store values and history.
+
+        ``now`` evaluates them as of another moment (the demo builds its
+        history that way); the automatic check-in is dated on its day.
+        """
+        now = now or fields.Datetime.now()
         cron = self.env["ir.cron"]
         outcomes = metric_engine.MetricEvaluator(self.env, now).evaluate(
             self,
@@ -265,16 +269,16 @@ class OkrKeyResult(models.Model):
                 vals["no_data_since"] = now
             key_result.write(vals)
         computed = key_results.filtered(lambda kr: outcomes[kr.id].value is not None)
-        computed._okr_write_daily_checkins()
+        computed._okr_write_daily_checkins(now)
 
-    def _okr_write_daily_checkins(self):
+    def _okr_write_daily_checkins(self, now):
         """One automatic check-in per key result and day, updated in place."""
         if not self:
             return
         Checkin = self.env["okr.checkin"].sudo()
         today = {
             kr: fields.Date.context_today(
-                kr.with_context(tz=metric_engine.company_tz(kr.company_id))
+                kr.with_context(tz=metric_engine.company_tz(kr.company_id)), now
             )
             for kr in self
         }
