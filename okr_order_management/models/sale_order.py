@@ -266,29 +266,22 @@ class SaleOrder(models.Model):
             self.invalidate_model(["okr_is_first_order"])
 
 
-def _first_order_update_sql(entities=None):
+def _first_order_update_sql(entities):
     """The UPDATE that flags the first orders of customer entities.
 
     The first order of a customer entity (a commercial partner) in a company is
     its earliest confirmed order that is not cancelled, by confirmation time then
-    id. ``entities`` limits it to those (company id, entity id) pairs, all of them
-    when None. Only rows whose flag changes are written.
+    id. ``entities`` are the (company id, entity id) pairs to look at. Only rows
+    whose flag changes are written.
     """
-    if entities is None:
-        entity = SQL(
-            """SELECT DISTINCT company_id, okr_commercial_partner_id
-                 FROM sale_order
-                WHERE state = 'sale' OR okr_is_first_order"""
-        )
-    else:
-        company_ids, partner_ids = zip(*sorted(entities), strict=True)
-        entity = SQL(
-            """SELECT *
-                 FROM unnest(%s::int[], %s::int[])
-                   AS entity(company_id, okr_commercial_partner_id)""",
-            list(company_ids),
-            list(partner_ids),
-        )
+    company_ids, partner_ids = zip(*sorted(entities), strict=True)
+    entity = SQL(
+        """SELECT *
+             FROM unnest(%s::int[], %s::int[])
+               AS entity(company_id, okr_commercial_partner_id)""",
+        list(company_ids),
+        list(partner_ids),
+    )
     return SQL(
         """
         WITH entity AS (%(entity)s),
