@@ -128,13 +128,21 @@ class SaleOrder(models.Model):
 
     def init(self):
         res = super().init()
-        # Finds the first order of a customer entity with one index probe per entity.
+        # The first order of a customer entity, and the order flagged so far, each
+        # one index probe away, however many orders the entity has.
         create_index(
             self.env.cr,
             "sale_order_okr_first_order_index",
             self._table,
             ["company_id", "okr_commercial_partner_id", "okr_confirmed_at", "id"],
             where="state = 'sale'",
+        )
+        create_index(
+            self.env.cr,
+            "sale_order_okr_first_order_flag_index",
+            self._table,
+            ["company_id", "okr_commercial_partner_id"],
+            where="okr_is_first_order",
         )
         return res
 
@@ -298,13 +306,18 @@ def _first_order_update_sql(entities):
                      ORDER BY so.okr_confirmed_at, so.id
                      LIMIT 1
                    ) first_order
+        ),
+        flagged AS (
+            SELECT so.id
+              FROM entity
+              JOIN sale_order so
+                ON so.company_id = entity.company_id
+               AND so.okr_commercial_partner_id = entity.okr_commercial_partner_id
+             WHERE so.okr_is_first_order
         )
         UPDATE sale_order so
            SET okr_is_first_order = so.id IN (SELECT id FROM first_order)
-          FROM entity
-         WHERE so.company_id = entity.company_id
-           AND so.okr_commercial_partner_id = entity.okr_commercial_partner_id
-           AND (so.okr_is_first_order OR so.id IN (SELECT id FROM first_order))
+         WHERE so.id IN (SELECT id FROM first_order UNION SELECT id FROM flagged)
            AND so.okr_is_first_order IS DISTINCT FROM
                (so.id IN (SELECT id FROM first_order))
         """,
