@@ -200,6 +200,8 @@ class GroupQuery:
         self.columns = []  # SQL aggregates
         self.date_conditions = {}  # date field name -> SQL
         self.scope_columns = []  # source field names grouped on
+        self.scope_sets = set()  # the combinations of them key results use
+        self.conditions = []  # the records each variant aggregates
 
     def run(self, group):
         plans = []
@@ -224,24 +226,29 @@ class GroupQuery:
             if record:
                 fname = metric._scope_field_name(scope_name)
                 if not fname:
+                    field = key_result._fields[f"{scope_name}_id"]
                     raise ValueError(
                         self.env._(
                             "the metric “%(metric)s” cannot be scoped by %(scope)s",
                             metric=metric.name,
-                            scope=key_result._fields[f"{scope_name}_id"].string,
+                            scope=field._description_string(self.env),
                         )
                     )
                 scope[fname] = record.id
-                if fname not in self.scope_columns:
-                    self.scope_columns.append(fname)
         key = (metric.id, (key_result.scope_domain or "[]").strip())
         if key not in self.variants:
-            columns = self._aggregates(key_result)  # may raise: register after
+            condition, columns = self._aggregates(key_result)  # may raise
             self.variants[key] = len(self.columns)
             self.columns.extend(columns)
+            self.conditions.append(condition)
+        for fname in scope:
+            if fname not in self.scope_columns:
+                self.scope_columns.append(fname)
+        self.scope_sets.add(frozenset(scope))
         return self.variants[key], metric.aggregate, scope
 
     def _aggregates(self, key_result):
+        """The condition of a metric variant, and its aggregate columns."""
         metric = key_result.metric_id
         condition = SQL(
             "(%s AND %s AND %s)",
@@ -250,20 +257,22 @@ class GroupQuery:
             self._domain_condition(key_result._scope_domain()),
         )
         if metric.aggregate == "count":
-            return [SQL("count(*) FILTER (WHERE %s)", condition)]
+            return condition, [SQL("count(*) FILTER (WHERE %s)", condition)]
         if metric.aggregate == "ratio":
             numerator = self._domain_condition(
                 metric._parse_domain(metric.numerator_domain, "")
             )
-            return [
+            return condition, [
                 SQL("count(*) FILTER (WHERE %s)", condition),
                 SQL("count(*) FILTER (WHERE %s AND %s)", condition, numerator),
             ]
         column = SQL.identifier(self.table, metric.value_field_id.name)
         if metric.aggregate == "count_distinct":
-            return [SQL("count(DISTINCT %s) FILTER (WHERE %s)", column, condition)]
-        function = SQL(metric.aggregate)  # validated selection: sum/avg/min/max
-        return [SQL("%s(%s) FILTER (WHERE %s)", function, column, condition)]
+            aggregate = SQL("count(DISTINCT %s) FILTER (WHERE %s)", column, condition)
+        else:
+            function = SQL(metric.aggregate)  # validated selection: sum/avg/min/max
+            aggregate = SQL("%s(%s) FILTER (WHERE %s)", function, column, condition)
+        return condition, [aggregate]
 
     def _date_condition(self, date_field):
         fname = date_field.name
@@ -296,15 +305,26 @@ class GroupQuery:
         return query.where_clause or SQL("TRUE")
 
     def _fetch(self):
-        """Run the query: ``{(grouping mask, scope values): row}``."""
+        """Run the query: ``{(grouping mask, scope values): row}``.
+
+        Only the rows some variant aggregates are read, and only the scope
+        combinations some key result uses are grouped on.
+        """
         scope_sql = [SQL.identifier(self.table, fname) for fname in self.scope_columns]
         if scope_sql:
             mask = SQL("GROUPING(%s)", SQL(", ").join(scope_sql))
             grouping_sets = SQL(
                 " GROUP BY GROUPING SETS (%s)",
                 SQL(", ").join(
-                    SQL("(%s)", SQL(", ").join(subset))
-                    for subset in self._grouping_sets(scope_sql)
+                    SQL(
+                        "(%s)",
+                        SQL(", ").join(
+                            SQL.identifier(self.table, fname)
+                            for fname in self.scope_columns
+                            if fname in scope_set
+                        ),
+                    )
+                    for scope_set in self.scope_sets
                 ),
             )
         else:
@@ -316,7 +336,7 @@ class GroupQuery:
             SQL.identifier(self.table),
             SQL.identifier(self.table, "company_id"),
             self.company_id,
-            SQL(" OR ").join(self.date_conditions.values()),
+            SQL(" OR ").join(self.conditions),
             grouping_sets,
         )
         self.env.cr.execute(query)
@@ -324,17 +344,6 @@ class GroupQuery:
         return {
             (row[0], tuple(row[1:width])): row[width:] for row in self.env.cr.fetchall()
         }
-
-    def _grouping_sets(self, scope_sql):
-        """Every combination of scope columns, so each key result finds its row.
-
-        At most three scopes exist, hence at most eight grouping sets.
-        """
-        count = len(scope_sql)
-        return [
-            [scope_sql[i] for i in range(count) if subset & (1 << i)]
-            for subset in range(2**count)
-        ]
 
     def _row_key(self, scope):
         """The key of the row grouped on exactly the columns of ``scope``."""

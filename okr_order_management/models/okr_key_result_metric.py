@@ -93,13 +93,14 @@ class OkrKeyResult(models.Model):
             if metric.aggregate != "coded":
                 key_result._scope_domain()
             for scope in metric_engine.SCOPE_NAMES:
-                if key_result[f"{scope}_id"] and not metric._scope_field_name(scope):
+                field = self._fields[f"{scope}_id"]
+                if key_result[field.name] and not metric._scope_field_name(scope):
                     raise ValidationError(
                         self.env._(
                             "The metric “%(metric)s” cannot be scoped by "
                             "%(scope)s: clear %(scope)s on “%(name)s”.",
                             metric=metric.name,
-                            scope=self._fields[f"{scope}_id"].string,
+                            scope=field._description_string(self.env),
                             name=key_result.name,
                         )
                     )

@@ -49,7 +49,7 @@ class OkrMetric(models.Model):
     )
     period = fields.Selection(
         [("window", "In the window"), ("overdue", "Overdue now")],
-        string="Counts",
+        string="Records Counted",
         required=True,
         default="window",
         help="In the window: records whose date falls in the key result's window.\n"
@@ -124,7 +124,9 @@ class OkrMetric(models.Model):
     )
     active = fields.Boolean(default=True)
     company_id = fields.Many2one(
-        "res.company", index=True, help="Leave empty to share the metric."
+        "res.company",
+        index=True,
+        help="Leave empty to share the metric with every company.",
     )
     key_result_ids = fields.One2many("okr.key.result", "metric_id")
 
@@ -232,21 +234,21 @@ class OkrMetric(models.Model):
         field = self.value_field_id
         if self.aggregate not in VALUE_AGGREGATES:
             return
-        numeric = self.aggregate != "count_distinct"
-        if (
-            field.model_id != self.model_id
-            or not field.store
-            or field.ttype in ("one2many", "many2many")
-            or (numeric and field.ttype not in NUMERIC_TYPES)
-        ):
+        if self.aggregate == "count_distinct":
+            valid = field.ttype not in ("one2many", "many2many")
+            message = self.env._(
+                "The metric “%(metric)s” counts the distinct values of a field: "
+                "pick a stored field of %(model)s that holds one value per record."
+            )
+        else:
+            valid = field.ttype in NUMERIC_TYPES
+            message = self.env._(
+                "The metric “%(metric)s” needs a stored numeric field of "
+                "%(model)s as its value field."
+            )
+        if not (valid and field.store and field.model_id == self.model_id):
             raise ValidationError(
-                self.env._(
-                    "The metric “%(metric)s” needs a stored %(kind)s field of "
-                    "%(model)s as its value field.",
-                    metric=self.name,
-                    kind=self.env._("numeric") if numeric else self.env._("single"),
-                    model=self.model_id.name,
-                )
+                message % {"metric": self.name, "model": self.model_id.name}
             )
 
     def _check_scope_fields(self):
@@ -265,7 +267,7 @@ class OkrMetric(models.Model):
                         field=self._fields[fname].string,
                         metric=self.name,
                         model=self.model_id.name,
-                        comodel=comodel,
+                        comodel=self.env["ir.model"]._get(comodel).name,
                     )
                 )
 
@@ -277,7 +279,8 @@ class OkrMetric(models.Model):
 
     def _scope_field_name(self, scope):
         """The field of the source that ``scope`` applies to, or None."""
-        return self[SCOPES[scope][0]].name or None
+        # sudo: ir.model.fields, which OKR users scoping a key result cannot read
+        return self.sudo()[SCOPES[scope][0]].name or None
 
 
 def parse_domain(env, model_name, text, label, owner):
