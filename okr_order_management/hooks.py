@@ -303,13 +303,13 @@ def _fill_order_facts_sql(cr):
         )
         UPDATE sale_order so
            SET okr_confirmed_at = fact.confirmed_at,
-               okr_confirmation_hours = COALESCE(
+               okr_confirmation_hours = GREATEST(COALESCE(
                    EXTRACT(EPOCH FROM fact.confirmed_at - fact.create_date) / 3600, 0
-               ),
+               ), 0),
                okr_delivered_at = fact.delivered_at,
-               okr_fulfilment_hours = COALESCE(
+               okr_fulfilment_hours = GREATEST(COALESCE(
                    EXTRACT(EPOCH FROM fact.delivered_at - fact.confirmed_at) / 3600, 0
-               ),
+               ), 0),
                okr_cancelled_after_confirmation = cancelled.after_confirmation,
                okr_has_return = fact.has_return,
                okr_is_error = cancelled.after_confirmation OR fact.has_return,

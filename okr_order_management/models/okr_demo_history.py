@@ -26,9 +26,13 @@ class OkrDemoHistory(models.AbstractModel):
         team = self.env.ref(team_xmlid)
         now = fields.Datetime.now()
         product = self._demo_product()
-        companies = self.env["res.company"].search([]).partner_id
         customers = self.env["res.partner"].search(
-            [("is_company", "=", True), ("id", "not in", companies.ids)], limit=8
+            [
+                ("is_company", "=", True),
+                # not the partners of companies, delivered through transit
+                ("property_stock_customer.usage", "=", "customer"),
+            ],
+            limit=8,
         ) or self.env["res.partner"].create(
             [{"name": name, "is_company": True} for name in ("Azure", "Deco")]
         )
@@ -52,7 +56,9 @@ class OkrDemoHistory(models.AbstractModel):
                     rng,
                     fail=rng.random() < error_rate,
                 )
-        self.env["sale.order"].search([])._okr_update_first_orders()
+        self.env["sale.order"].search(
+            [("team_id", "=", team.id)]
+        )._okr_update_first_orders()
         key_results = self.env["okr.key.result"].browse(
             self.env.ref(xmlid).id for xmlid in key_result_xmlids
         )

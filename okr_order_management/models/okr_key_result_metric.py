@@ -34,9 +34,7 @@ class OkrKeyResult(models.Model):
         tracking=True,
     )
     team_id = fields.Many2one("crm.team", string="Sales Team", check_company=True)
-    salesperson_id = fields.Many2one(
-        "res.users", string="Salesperson", domain="[('share', '=', False)]"
-    )
+    salesperson_id = fields.Many2one("res.users", domain="[('share', '=', False)]")
     warehouse_id = fields.Many2one("stock.warehouse", check_company=True)
     scope_domain = fields.Char(
         string="Extra Filter",

@@ -41,7 +41,6 @@ class OkrMetric(models.Model):
     model_name = fields.Char(related="model_id.model", store=True, string="Model")
     date_field_id = fields.Many2one(
         "ir.model.fields",
-        string="Date Field",
         ondelete="cascade",
         domain="[('model_id', '=', model_id), ('ttype', 'in', ('date', 'datetime')),"
         " ('store', '=', True)]",
@@ -79,7 +78,6 @@ class OkrMetric(models.Model):
     )
     value_field_id = fields.Many2one(
         "ir.model.fields",
-        string="Value Field",
         ondelete="cascade",
         domain="[('model_id', '=', model_id), ('store', '=', True)]",
         help="The stored numeric field to sum, average, etc., or the field "
@@ -110,14 +108,12 @@ class OkrMetric(models.Model):
     )
     salesperson_field_id = fields.Many2one(
         "ir.model.fields",
-        string="Salesperson Field",
         ondelete="set null",
         domain="[('model_id', '=', model_id), ('ttype', '=', 'many2one'),"
         " ('relation', '=', 'res.users'), ('store', '=', True)]",
     )
     warehouse_field_id = fields.Many2one(
         "ir.model.fields",
-        string="Warehouse Field",
         ondelete="set null",
         domain="[('model_id', '=', model_id), ('ttype', '=', 'many2one'),"
         " ('relation', '=', 'stock.warehouse'), ('store', '=', True)]",

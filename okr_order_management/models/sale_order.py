@@ -4,10 +4,14 @@ from odoo.tools.sql import create_index
 
 
 def _hours_between(start, end):
-    """Hours from ``start`` to ``end``, 0 when either is missing."""
+    """Hours from ``start`` to ``end``, 0 when either is missing.
+
+    Never negative: orders imported with a confirmation date before their
+    creation in the database have no measurable confirmation time.
+    """
     if not start or not end:
         return 0.0
-    return (end - start).total_seconds() / 3600
+    return max(0.0, (end - start).total_seconds() / 3600)
 
 
 class SaleOrder(models.Model):
@@ -143,6 +147,23 @@ class SaleOrder(models.Model):
             self._table,
             ["company_id", "okr_commercial_partner_id"],
             where="okr_is_first_order",
+        )
+        # Metric windows: one company's orders confirmed or delivered in a
+        # window, and its late open orders, without reading the others.
+        for column in ("okr_confirmed_at", "okr_delivered_at"):
+            create_index(
+                self.env.cr,
+                f"sale_order_okr_company_{column}_index",
+                self._table,
+                ["company_id", column],
+            )
+        create_index(
+            self.env.cr,
+            "sale_order_okr_open_promised_date_index",
+            self._table,
+            ["company_id", "okr_promised_date"],
+            where="state = 'sale' AND delivery_status IN ('pending', 'started', "
+            "'partial')",
         )
         return res
 
