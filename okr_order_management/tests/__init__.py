@@ -7,3 +7,7 @@ from . import test_okr_i18n
 from . import test_okr_tour
 from . import test_order_facts
 from . import test_order_facts_perf
+from . import test_metric_builtin
+from . import test_metric_windows
+from . import test_metric_definition
+from . import test_metric_recompute
