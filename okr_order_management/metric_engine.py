@@ -158,6 +158,13 @@ class MetricEvaluator:
                     values[key_result.id][slot] = value
         except Exception as error:  # noqa: BLE001 - one group never stops others
             if len(group) > 1:
+                _logger.warning(
+                    "OKR metric group %s failed, evaluating its %s key results one "
+                    "by one: %s",
+                    group_key,
+                    len(group),
+                    error,
+                )
                 for request in group:
                     self._run_group(group_key, [request], values, outcomes)
                 return
