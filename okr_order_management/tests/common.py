@@ -1,6 +1,6 @@
 from datetime import date
 
-from odoo.tests import TransactionCase
+from odoo.tests import Form, TransactionCase, new_test_user
 
 #: Q4 2026: 92 days, so 2026-11-16 is the middle of the cycle (pace 50 %).
 Q4_START = date(2026, 10, 1)
@@ -46,3 +46,31 @@ class OkrCase(TransactionCase):
                 **vals,
             }
         )
+
+
+def create_return(picking, qty):
+    """Create (not validate) the return of ``qty`` of a done delivery through
+    the return wizard, as a user would."""
+    wizard = Form(
+        picking.env["stock.return.picking"].with_context(
+            active_id=picking.id,
+            active_ids=picking.ids,
+            active_model="stock.picking",
+        )
+    ).save()
+    wizard.product_return_moves.quantity = qty
+    action = wizard.action_create_returns()
+    return picking.env["stock.picking"].browse(action["res_id"])
+
+
+def create_okr_users(env):
+    """Two plain OKR users (internal users) and an OKR manager."""
+    return (
+        new_test_user(env, login="okr_alice", groups="base.group_user"),
+        new_test_user(env, login="okr_bob", groups="base.group_user"),
+        new_test_user(
+            env,
+            login="okr_manager",
+            groups="base.group_user,okr_order_management.group_okr_manager",
+        ),
+    )

@@ -20,6 +20,8 @@ import pytz
 from odoo import Command
 from odoo.tests import Form, TransactionCase, freeze_time, new_test_user
 
+from .common import create_return
+
 SHANGHAI = pytz.timezone("Asia/Shanghai")
 
 #: Q4 2026 in a Shanghai company: from 2026-09-30 16:00 UTC to 2026-12-31 16:00 UTC.
@@ -276,16 +278,7 @@ class MetricCase(TransactionCase):
         """Return ``qty`` of a done delivery through the return wizard, and
         validate the return at ``when``. Return the return picking."""
         with self.at(when):
-            wizard = Form(
-                self.env["stock.return.picking"].with_context(
-                    active_id=picking.id,
-                    active_ids=picking.ids,
-                    active_model="stock.picking",
-                )
-            ).save()
-            wizard.product_return_moves.quantity = qty
-            action = wizard.action_create_returns()
-            returned = self.env["stock.picking"].browse(action["res_id"])
+            returned = create_return(picking, qty)
             returned.move_ids.quantity = qty
             returned.move_ids.picked = True
             returned.button_validate()

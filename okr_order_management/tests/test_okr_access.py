@@ -2,7 +2,7 @@ from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
-from .common import Q4_END, Q4_START, OkrCase
+from .common import Q4_END, Q4_START, OkrCase, create_okr_users
 
 
 @tagged("post_install", "-at_install")
@@ -12,13 +12,7 @@ class TestOkrAccess(OkrCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.alice = new_test_user(cls.env, login="okr_alice", groups="base.group_user")
-        cls.bob = new_test_user(cls.env, login="okr_bob", groups="base.group_user")
-        cls.manager = new_test_user(
-            cls.env,
-            login="okr_manager",
-            groups="base.group_user,okr_order_management.group_okr_manager",
-        )
+        cls.alice, cls.bob, cls.manager = create_okr_users(cls.env)
         cls.portal = new_test_user(
             cls.env, login="okr_portal", groups="base.group_portal"
         )

@@ -2,9 +2,9 @@ from datetime import date
 from functools import partial
 
 from odoo.exceptions import UserError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
-from .common import OkrCase
+from .common import OkrCase, create_okr_users
 
 
 @tagged("post_install", "-at_install")
@@ -14,13 +14,7 @@ class TestOkrCheckin(OkrCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.alice = new_test_user(cls.env, login="okr_alice", groups="base.group_user")
-        cls.bob = new_test_user(cls.env, login="okr_bob", groups="base.group_user")
-        cls.manager = new_test_user(
-            cls.env,
-            login="okr_manager",
-            groups="base.group_user,okr_order_management.group_okr_manager",
-        )
+        cls.alice, cls.bob, cls.manager = create_okr_users(cls.env)
         cls.objective = cls._create_objective(user_id=cls.alice.id)
         # The article's order confirmation time, from 48 h to 12 h.
         cls.key_result = cls._create_key_result(

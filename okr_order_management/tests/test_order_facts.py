@@ -6,6 +6,7 @@ from odoo.tests import Form, TransactionCase, freeze_time, new_test_user, tagged
 from odoo.tools import SQL
 
 from ..hooks import FACT_COLUMNS, fill_order_facts
+from .common import create_return
 
 #: A Monday morning (UTC): the quotations of the tests are created then.
 T0 = datetime(2026, 3, 2, 8, 0, 0)
@@ -98,16 +99,7 @@ class OrderFactsCase(TransactionCase):
 
     def _return(self, picking, qty, at):
         """Return ``qty`` of the first move of ``picking``, validated at ``at``."""
-        wizard = Form(
-            picking.env["stock.return.picking"].with_context(
-                active_ids=picking.ids,
-                active_id=picking.id,
-                active_model="stock.picking",
-            )
-        ).save()
-        wizard.product_return_moves.quantity = qty
-        action = wizard.action_create_returns()
-        return_picking = picking.env["stock.picking"].browse(action["res_id"])
+        return_picking = create_return(picking, qty)
         self._validate(return_picking, at)
         return return_picking
 
