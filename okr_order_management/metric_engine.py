@@ -339,6 +339,9 @@ class GroupQuery:
             )
         else:
             mask, grouping_sets = SQL("0"), SQL()
+        # Whatever the source keeps pending beyond the fields flush_all()
+        # writes (the first-order flags of orders).
+        self.model.flush_model()
         # The date conditions alone first: they match the (company, date)
         # indexes, so PostgreSQL reads the window, not the company's history.
         query = SQL(

@@ -2,6 +2,17 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 from odoo.tools.sql import create_index
 
+#: The customer entities whose first order is to be flagged again, in
+#: ``cr.precommit.data``.
+FIRST_ORDER_PENDING = "okr_first_order_entities"
+#: The columns the first-order flags are computed from.
+FIRST_ORDER_INPUTS = [
+    "state",
+    "company_id",
+    "okr_commercial_partner_id",
+    "okr_confirmed_at",
+]
+
 
 def _hours_between(start, end):
     """Hours from ``start`` to ``end``, 0 when either is missing.
@@ -92,6 +103,8 @@ class SaleOrder(models.Model):
         copy=False,
         readonly=True,
         index=True,
+        # Fetched only when read: fetching it writes the pending flags.
+        prefetch=False,
         help="The first confirmed order of its customer entity in this company "
         "(cancelled orders excluded).",
     )
@@ -253,7 +266,6 @@ class SaleOrder(models.Model):
 
     def action_confirm(self):
         res = super().action_confirm()
-        # Last, once the confirmation is done: one flush writes the orders whole.
         self._okr_update_first_orders()
         self.env["okr.key.result"]._okr_request_recompute()
         return res
@@ -267,6 +279,18 @@ class SaleOrder(models.Model):
         self.env["okr.key.result"]._okr_request_recompute()
         return res
 
+    # The pending first-order flags are written when the field is flushed (for
+    # searches, groupings and SQL) or fetched (for reads), as a stored field.
+    def flush_model(self, fnames=None):
+        super().flush_model(fnames)
+        if fnames is None or "okr_is_first_order" in fnames:
+            self._okr_apply_first_orders()
+
+    def _fetch_query(self, query, fields):
+        if self._fields["okr_is_first_order"] in fields:
+            self._okr_apply_first_orders()
+        return super()._fetch_query(query, fields)
+
     def _okr_entities(self):
         """The (company id, customer entity id) pairs of the orders in ``self``."""
         return {
@@ -279,20 +303,35 @@ class SaleOrder(models.Model):
         """Flag the first order of the customer entities of ``self`` (or of
         ``entities``, (company id, customer entity id) pairs).
 
-        One set-based UPDATE for the whole batch, as a confirmation or a
-        cancellation may move the first order of an entity to another of its
-        orders.
+        The flags are written like a pending stored field: when something
+        reads the field, at the latest before the transaction commits. Writing
+        them here, in the middle of a confirmation, would flush the orders and
+        split the UPDATEs the rest of the flow batches.
         """
         if entities is None:
             entities = self._okr_entities()
         if not entities:
             return
-        # Everything, not just the fields read: called last in a confirmation or a
-        # cancellation, it then costs no UPDATE that would not happen anyway.
-        self.env.flush_all()
+        precommit = self.env.cr.precommit
+        pending = precommit.data.setdefault(FIRST_ORDER_PENDING, set())
+        if not pending:
+            precommit.add(self.env["sale.order"]._okr_apply_first_orders)
+        pending.update(entities)
+        # Stale in the cache: the next read fetches it, which flushes it.
+        self.env["sale.order"].invalidate_model(["okr_is_first_order"], flush=False)
+
+    @api.model
+    def _okr_apply_first_orders(self):
+        """Write the pending first-order flags: one set-based UPDATE, as a
+        confirmation or a cancellation may move the first order of an entity
+        to another of its orders."""
+        entities = self.env.cr.precommit.data.pop(FIRST_ORDER_PENDING, None)
+        if not entities:
+            return
+        self.flush_model(FIRST_ORDER_INPUTS)
         self.env.cr.execute(_first_order_update_sql(entities))
         if self.env.cr.rowcount:
-            self.invalidate_model(["okr_is_first_order"])
+            self.invalidate_model(["okr_is_first_order"], flush=False)
 
 
 def _first_order_update_sql(entities):

@@ -321,6 +321,31 @@ class TestOrderFacts(OrderFactsCase):
         self.assertTrue(first.okr_is_first_order, "Zed's first order now")
         self.assertTrue(second.okr_is_first_order, "Acme's first order now")
 
+    def test_first_order_flags_written_before_commit(self):
+        """Left pending by a confirmation, the flags are written by whatever
+        reads them first: a search, or the commit."""
+
+        def flag_in_database(order):
+            self.env.cr.execute(
+                "SELECT okr_is_first_order FROM sale_order WHERE id = %s", [order.id]
+            )
+            return self.env.cr.fetchone()[0]
+
+        searched = self._create_order(self.alice)
+        self._confirm(searched, T0 + hours(1))
+        self.assertFalse(flag_in_database(searched), "pending after the confirmation")
+        first_orders = self.env["sale.order"].search(
+            [("okr_is_first_order", "=", True), ("id", "=", searched.id)]
+        )
+        self.assertEqual(first_orders, searched)
+        self.assertTrue(flag_in_database(searched))
+
+        committed = self._create_order(self.zed)
+        self._confirm(committed, T0 + hours(2))
+        self.assertFalse(flag_in_database(committed))
+        self.env.cr.precommit.run()  # what the commit runs after the flush
+        self.assertTrue(flag_in_database(committed))
+
     def test_amount_in_company_currency(self):
         foreign = self.env["res.currency"].create(
             {"name": "OKX", "symbol": "X", "rounding": 0.01}
