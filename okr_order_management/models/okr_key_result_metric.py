@@ -89,7 +89,7 @@ class OkrKeyResult(models.Model):
                     )
                 )
             if metric.aggregate != "coded":
-                key_result._scope_domain()
+                key_result._scope_domain(dry_run=True)
             for scope in metric_engine.SCOPE_NAMES:
                 field = self._fields[f"{scope}_id"]
                 if key_result[field.name] and not metric._scope_field_name(scope):
@@ -123,7 +123,7 @@ class OkrKeyResult(models.Model):
                 )
         return super().write(vals)
 
-    def _scope_domain(self):
+    def _scope_domain(self, dry_run=False):
         """The extra filter as a domain, refused unless literal and valid."""
         self.ensure_one()
         return parse_domain(
@@ -132,6 +132,7 @@ class OkrKeyResult(models.Model):
             self.scope_domain,
             self._fields["scope_domain"].string,
             self.name,
+            dry_run=dry_run,
         )
 
     def _check_checkin_allowed(self):

@@ -1,7 +1,10 @@
 import ast
 
+import psycopg2
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import mute_logger
 
 from .. import metric_engine
 
@@ -167,7 +170,7 @@ class OkrMetric(models.Model):
             metric._check_source()
             if metric.aggregate == "coded":
                 continue
-            metric._parse_domain(metric.domain, self.env._("Records"))
+            metric._parse_domain(metric.domain, self.env._("Records"), dry_run=True)
             if metric.aggregate == "ratio":
                 if not (metric.numerator_domain or "").strip():
                     raise ValidationError(
@@ -178,7 +181,9 @@ class OkrMetric(models.Model):
                         )
                     )
                 metric._parse_domain(
-                    metric.numerator_domain, self.env._("Numerator Domain")
+                    metric.numerator_domain,
+                    self.env._("Numerator Domain"),
+                    dry_run=True,
                 )
             metric._check_date_field()
             metric._check_value_field()
@@ -267,11 +272,13 @@ class OkrMetric(models.Model):
                     )
                 )
 
-    def _parse_domain(self, text, label):
+    def _parse_domain(self, text, label, dry_run=False):
         """Return the domain written in ``text``, refused unless it is a literal
         domain over existing fields of the source model."""
         self.ensure_one()
-        return parse_domain(self.env, self.model_name, text, label, self.name)
+        return parse_domain(
+            self.env, self.model_name, text, label, self.name, dry_run=dry_run
+        )
 
     def _scope_field_name(self, scope):
         """The field of the source that ``scope`` applies to, or None."""
@@ -279,17 +286,37 @@ class OkrMetric(models.Model):
         return self.sudo()[SCOPES[scope][0]].name or None
 
 
-def parse_domain(env, model_name, text, label, owner):
+def parse_domain(env, model_name, text, label, owner, dry_run=False):
     """Parse a domain typed by a user: a literal, checked by the ORM.
 
     ``ast.literal_eval`` refuses names, calls and attributes, so a domain can
     never run code; compiling it against the model refuses unknown fields.
+    ``dry_run`` also has PostgreSQL plan it, which refuses the values the ORM
+    passes through, such as a date that is not one: done when a definition is
+    saved, it spares the recomputes an error.
     """
+    model = env[model_name].sudo()
     try:
         domain = ast.literal_eval((text or "").strip() or "[]")
         if not isinstance(domain, list | tuple):
             raise ValueError(env._("a domain is a list of conditions"))
-        env[model_name].sudo()._where_calc(list(domain), active_test=False)
+        query = model._where_calc(list(domain), active_test=False)
+        if dry_run:
+            query.limit = 0
+            with mute_logger("odoo.sql_db"), env.cr.savepoint(flush=False):
+                env.cr.execute(query.select())
+    except (psycopg2.DataError, psycopg2.ProgrammingError) as error:
+        raise ValidationError(
+            env._(
+                "%(label)s of “%(owner)s” compares a field of %(model)s with a "
+                "value of the wrong kind: %(error)s. Write dates as "
+                '"2026-12-31" and numbers without quotes.',
+                label=label,
+                owner=owner,
+                model=env["ir.model"]._get(model_name).name,
+                error=error.diag.message_primary,
+            )
+        ) from error
     except (
         ValueError,
         SyntaxError,

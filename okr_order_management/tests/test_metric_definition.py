@@ -188,6 +188,28 @@ class TestMetricDefinition(MetricCase):
                     domain=domain,
                 )
 
+    def test_values_postgresql_refuses(self):
+        """Values the ORM passes through are refused on save, not at every
+        recompute."""
+        for domain, reason in (
+            ("[('date_order', '>=', 'last month')]", "invalid input syntax"),
+            ("[('date_order', '>=', 2026)]", "invalid input syntax"),
+            ("[('commitment_date', '<', '2026-02-30')]", "out of range"),
+            ("[('id', '=', 'SO001')]", "invalid input syntax for type integer"),
+        ):
+            with self.subTest(domain=domain):
+                self.assertRefused(
+                    rf"Records of “Confirmed orders” compares a field of Sales "
+                    rf"Order with a value of the wrong kind: .*{reason}.*Write "
+                    rf"dates as",
+                    domain=domain,
+                )
+        self.assertRefused(
+            "Numerator Domain of “Confirmed orders” compares a field",
+            aggregate="ratio",
+            numerator_domain="[('date_order', '<', 'soon')]",
+        )
+
     def test_invalid_ratio(self):
         self.assertRefused(
             "The ratio metric “Confirmed orders” needs a numerator domain",
@@ -319,6 +341,11 @@ class TestMetricDefinition(MetricCase):
             (
                 {"scope_domain": "__import__('os').getcwd()"},
                 "Extra Filter of “KR” is not a valid domain",
+            ),
+            (
+                {"scope_domain": "[('commitment_date', '>=', '2026-13-01')]"},
+                "Extra Filter of “KR” compares a field of Sales Order with a "
+                "value of the wrong kind: date/time field value out of range",
             ),
         ):
             with self.subTest(vals=vals):
