@@ -8,3 +8,4 @@ from . import okr_checkin
 from . import okr_demo_history
 from . import sale_order
 from . import stock_picking
+from . import res_partner

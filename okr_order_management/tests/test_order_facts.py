@@ -321,6 +321,30 @@ class TestOrderFacts(OrderFactsCase):
         self.assertTrue(first.okr_is_first_order, "Zed's first order now")
         self.assertTrue(second.okr_is_first_order, "Acme's first order now")
 
+    def test_contact_moving_to_another_company_moves_first_orders(self):
+        by_alice = self._create_order(self.alice)
+        by_bob = self._create_order(self.bob)
+        by_zed = self._create_order(self.zed)
+        self._confirm(by_alice, T0 + hours(1))
+        self._confirm(by_bob | by_zed, T0 + hours(2))
+        self.assertEqual(
+            (by_alice | by_bob | by_zed).mapped("okr_is_first_order"),
+            [True, False, True],
+        )
+        self.alice.parent_id = self.zed
+        self.assertEqual(by_alice.okr_commercial_partner_id, self.zed)
+        self.assertRecordValues(
+            by_alice | by_bob | by_zed,
+            [
+                {"okr_is_first_order": True},  # Zed's first, now
+                {"okr_is_first_order": True},  # Acme's first, now
+                {"okr_is_first_order": False},
+            ],
+        )
+        self.bob.write({"parent_id": False, "is_company": True})
+        self.assertEqual(by_bob.okr_commercial_partner_id, self.bob)
+        self.assertTrue(by_bob.okr_is_first_order, "Bob's own first order")
+
     def test_first_order_flags_written_before_commit(self):
         """Left pending by a confirmation, the flags are written by whatever
         reads them first: a search, or the commit."""
