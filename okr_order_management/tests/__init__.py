@@ -5,6 +5,7 @@ from . import test_okr_access
 from . import test_okr_checkin
 from . import test_okr_i18n
 from . import test_okr_tour
+from . import test_okr_metric_tour
 from . import test_order_facts
 from . import test_order_facts_perf
 from . import test_metric_builtin
