@@ -115,9 +115,22 @@ class OkrCheckin(models.Model):
         return result
 
     def _check_author(self):
-        """History stays true: only the author of a check-in may change it."""
+        """History stays true: only the author of a check-in may change it,
+        and only the recompute an automatic one."""
         if self.env.su:
             return
+        automatic = self.filtered(lambda checkin: checkin.source == "auto")
+        if automatic:
+            raise UserError(
+                self.env._(
+                    "The check-in of “%(key_result)s” on %(date)s records the "
+                    "value computed from its metric: it cannot be changed or "
+                    "deleted. Change the metric or the scope of the key result "
+                    "instead.",
+                    key_result=automatic[0].key_result_id.name,
+                    date=automatic[0].date,
+                )
+            )
         others = self.filtered(lambda checkin: checkin.user_id != self.env.user)
         if others:
             raise UserError(

@@ -1,7 +1,7 @@
 import time
 from datetime import timedelta
 
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from .. import metric_engine
@@ -11,6 +11,18 @@ from .okr_metric import parse_domain
 #: per this interval per server process: key results stay fresh within minutes
 #: without a cron run per confirmed order.
 RECOMPUTE_DELAY = timedelta(minutes=1)
+
+#: The fields that say what a metric key result measures.
+MEASURE_FIELDS = {
+    "source",
+    "metric_id",
+    "team_id",
+    "salesperson_id",
+    "warehouse_id",
+    "scope_domain",
+    "window",
+    "window_days",
+}
 
 
 class OkrKeyResult(models.Model):
@@ -109,7 +121,17 @@ class OkrKeyResult(models.Model):
             self.value_type = self.metric_id.value_type
             self.unit = self.metric_id.unit
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        key_results = super().create(vals_list)
+        if any(key_result.source == "metric" for key_result in key_results):
+            self._okr_request_recompute()
+        return key_results
+
     def write(self, vals):
+        if MEASURE_FIELDS & vals.keys():
+            # Measured differently from now on: computed again soon.
+            self._okr_request_recompute()
         if "current_value" in vals and not self.env.context.get("okr_metric_write"):
             computed = self.filtered(lambda kr: kr.source == "metric")
             if computed:
@@ -168,6 +190,15 @@ class OkrKeyResult(models.Model):
                 self.env._("“%s” is not computed from a metric.", self.name)
             )
         model_name, domain = self._okr_records_domain(numerator=numerator)
+        if not self.env[model_name].has_access("read"):
+            raise UserError(
+                self.env._(
+                    "“%(name)s” is computed from %(records)s, which you are not "
+                    "allowed to open: ask your administrator for access to them.",
+                    name=self.name,
+                    records=self.env["ir.model"]._get(model_name).sudo().name,
+                )
+            )
         return {
             "type": "ir.actions.act_window",
             "name": self.name,
@@ -305,6 +336,8 @@ class OkrKeyResult(models.Model):
                         key_result_id=key_result.id,
                         date=today[key_result],
                         source="auto",
+                        # Computed by the system, whoever pressed Refresh.
+                        user_id=SUPERUSER_ID,
                         confidence=key_result.confidence,
                     )
                 )

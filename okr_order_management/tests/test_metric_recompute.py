@@ -204,6 +204,37 @@ class TestMetricRecompute(MetricCase):
             ],
         )
 
+    def test_automatic_checkins_are_locked(self):
+        owner, manager = (
+            new_test_user(
+                self.env,
+                login=login,
+                groups=groups,
+                company_id=self.company.id,
+                company_ids=[(6, 0, self.company.ids)],
+            )
+            for login, groups in (
+                ("okr_refreshing_owner", "base.group_user"),
+                ("okr_locked_manager", "okr_order_management.group_okr_manager"),
+            )
+        )
+        key_result = self.key_result("revenue", user_id=owner.id)
+        self.sell(self.customer_a, local(2026, 11, 20, 9, 0), price=100.0)
+        with self.at(local(2026, 11, 20, 10, 0)):
+            key_result.with_user(owner).action_refresh()
+        checkin = key_result.checkin_ids
+        self.assertRecordValues(checkin, [{"source": "auto", "value": 100.0}])
+        self.assertEqual(checkin.user_id, self.env.ref("base.user_root"))
+        for user in (owner, manager):
+            with self.subTest(user=user.login):
+                mine = checkin.with_user(user)
+                message = "records the value computed from its metric"
+                with self.assertRaisesMessage(UserError, message):
+                    mine.value = 150.0
+                with self.assertRaisesMessage(UserError, message):
+                    mine.unlink()
+        self.assertRecordValues(checkin, [{"value": 100.0}])
+
     def test_manual_checkins_are_never_touched(self):
         key_result = self.env["okr.key.result"].create(
             {
@@ -401,7 +432,8 @@ class TestMetricRecompute(MetricCase):
         self.assertGreaterEqual(progress.done, 2)
         self.assertEqual(progress.remaining, 0)
 
-    def test_order_changes_request_a_recompute_after_commit(self):
+    def test_changes_request_a_recompute_after_commit(self):
+        """Orders changing, and key results measuring something new."""
         cron = self.env.ref("okr_order_management.okr_key_result_cron_recompute")
         Trigger = self.env["ir.cron.trigger"]
         KeyResult = type(self.env["okr.key.result"])
@@ -419,6 +451,8 @@ class TestMetricRecompute(MetricCase):
                 delivered.picking_ids, local(2026, 11, 11, 10, 0), 1
             ),
             "cancellation": lambda: self.cancel(order, local(2026, 11, 12, 10, 0)),
+            "new key result": lambda: self.key_result("order_error_rate"),
+            "new scope": lambda: key_result.write({"window": "rolling"}),
         }
         for change, apply in changes.items():
             with self.subTest(change=change):
@@ -539,7 +573,12 @@ class TestMetricRecompute(MetricCase):
             company_id=self.company.id,
             company_ids=[(6, 0, self.company.ids)],
         )
-        action = key_result.with_user(plain).action_view_records()
+        with self.assertRaisesMessage(
+            UserError,
+            "“Revenue \\(cycle\\)” is computed from Sales Order, which you are "
+            "not allowed to open",
+        ):
+            key_result.with_user(plain).action_view_records()
         with self.assertRaises(AccessError):
             self.env["sale.order"].with_user(plain).search(action["domain"])
 

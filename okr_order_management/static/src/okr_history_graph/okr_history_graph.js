@@ -38,6 +38,8 @@ export class OkrHistoryGraphField extends Component {
         }
         const labels = points.map((point) => point.date);
         const reference = (value) => labels.map(() => value);
+        // A line needs two days: on the first, the references show as points.
+        const referenceRadius = labels.length > 1 ? 0 : 4;
         this.chart = new Chart(this.canvasRef.el, {
             type: "line",
             data: {
@@ -55,14 +57,14 @@ export class OkrHistoryGraphField extends Component {
                         data: reference(target),
                         borderColor: getColor(10),
                         borderDash: [6, 4],
-                        pointRadius: 0,
+                        pointRadius: referenceRadius,
                     },
                     {
                         label: _t("Start"),
                         data: reference(start),
                         borderColor: getColor(0),
                         borderDash: [2, 4],
-                        pointRadius: 0,
+                        pointRadius: referenceRadius,
                     },
                 ],
             },
