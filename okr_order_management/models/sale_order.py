@@ -232,10 +232,14 @@ class SaleOrder(models.Model):
 
     @api.depends("tag_ids")
     def _compute_okr_has_complaint(self):
+        tagged = self.filtered("tag_ids")
+        (self - tagged).okr_has_complaint = False
+        if not tagged:
+            return  # most orders: not even a lookup of the tag
         complaint = self.env.ref(
             "okr_order_management.crm_tag_complaint", raise_if_not_found=False
         )
-        for order in self:
+        for order in tagged:
             order.okr_has_complaint = bool(complaint) and complaint in order.tag_ids
 
     @api.depends("commitment_date", "expected_date")

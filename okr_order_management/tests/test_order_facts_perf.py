@@ -5,7 +5,8 @@ from odoo.tests.common import users, warmup
 from .test_order_facts import T0, OrderFactsCase, hours
 
 #: Queries measured on Odoo 18.0 as a sales and stock user, without the order facts
-#: (this addon with its sale.order and stock.picking overrides disabled) and with
+#: (this addon with its sale.order, stock.picking and res.partner overrides
+#: disabled) and with
 #: them, in a database without and with demo data (demo data adds 6 access checks
 #: on stock locations to a confirmation, whatever the addon), up to and including
 #: what the commit writes:
@@ -14,6 +15,7 @@ from .test_order_facts import T0, OrderFactsCase, hours
 #: step                    no demo:     no demo:    demo:        demo:
 #:                         without      with        without      with
 #: ======================  ===========  ==========  ===========  ==========
+#: create an order         41           41          41           41
 #: confirm the order       64           65          70           71
 #: validate its delivery   26           26          26           26
 #: both, one transaction   83           84          89           90
@@ -22,6 +24,7 @@ from .test_order_facts import T0, OrderFactsCase, hours
 #: The one more query is the UPDATE of first orders, left pending until the
 #: commit so that it splits no UPDATE of the flow; the freshness request costs
 #: nothing before the commit.
+CREATE_QUERIES = {False: 41, True: 41}
 CONFIRM_QUERIES = {False: 65, True: 71}
 VALIDATE_QUERIES = {False: 26, True: 26}
 CONFIRM_AND_VALIDATE_QUERIES = {False: 84, True: 90}
@@ -54,6 +57,13 @@ class TestOrderFactsPerf(OrderFactsCase):
         (a precommit hook)."""
         self.env.flush_all()
         self.env["sale.order"].flush_model(["okr_is_first_order"])
+
+    @users("okr_facts_seller")
+    @warmup
+    def test_create_order_query_count(self):
+        limit = CREATE_QUERIES[self.demo] + MARGIN
+        with self.assertQueryCount(limit):
+            self.env["sale.order"].create(dict(self.order_vals))
 
     @users("okr_facts_seller")
     @warmup
