@@ -6,10 +6,9 @@ from .test_order_facts import T0, OrderFactsCase, hours
 
 #: Queries measured on Odoo 18.0 as a sales and stock user, without the order facts
 #: (this addon with its sale.order, stock.picking and res.partner overrides
-#: disabled) and with
-#: them, in a database without and with demo data (demo data adds 6 access checks
-#: on stock locations to a confirmation, whatever the addon), up to and including
-#: what the commit writes:
+#: disabled) and with them, in a database without and with demo data (demo data
+#: adds 6 access checks on stock locations to a confirmation, whatever the
+#: addon), up to and including what the commit writes:
 #:
 #: ======================  ===========  ==========  ===========  ==========
 #: step                    no demo:     no demo:    demo:        demo:
