@@ -286,9 +286,10 @@ class SaleOrder(models.Model):
     # The pending first-order flags are written when the field is flushed (for
     # searches, groupings and SQL) or fetched (for reads), as a stored field.
     def flush_model(self, fnames=None):
-        super().flush_model(fnames)
+        res = super().flush_model(fnames)
         if fnames is None or "okr_is_first_order" in fnames:
             self._okr_apply_first_orders()
+        return res
 
     def _fetch_query(self, query, fields):
         if self._fields["okr_is_first_order"] in fields:
