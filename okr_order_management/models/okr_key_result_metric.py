@@ -118,6 +118,8 @@ class OkrKeyResult(models.Model):
     @api.onchange("metric_id")
     def _onchange_metric_id(self):
         if self.metric_id:
+            # Picking a metric (in the objective's lines, say) computes the value.
+            self.source = "metric"
             self.value_type = self.metric_id.value_type
             self.unit = self.metric_id.unit
 

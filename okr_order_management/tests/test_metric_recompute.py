@@ -615,3 +615,28 @@ class TestMetricRecompute(MetricCase):
         action = key_result.action_view_records()
         orders = self.env["sale.order"].with_user(salesperson).search(action["domain"])
         self.assertEqual(orders.mapped("amount_untaxed"), [200.0])
+
+    def test_metric_key_result_from_the_objectives_lines(self):
+        """Picking a metric on a line of the objective makes it computed."""
+        salesperson = self.salesperson_1
+        objective = self.env["okr.objective"].create(
+            {
+                "name": "North sells more",
+                "cycle_id": self.cycle.id,
+                "company_id": self.company.id,
+                "user_id": salesperson.id,
+            }
+        )
+        form = Form(objective.with_user(salesperson))
+        with form.key_result_ids.new() as line:
+            line.name = "Revenue"
+            line.target_value = 1000.0
+            line.metric_id = self.metric("revenue")
+            self.assertEqual(line.source, "metric")
+        form.save()
+        key_result = objective.key_result_ids
+        self.assertRecordValues(
+            key_result,
+            [{"source": "metric", "window": "cycle_to_date", "value_type": "currency"}],
+        )
+        self.assertEqual(key_result.metric_id, self.metric("revenue"))
