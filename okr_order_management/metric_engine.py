@@ -339,9 +339,6 @@ class GroupQuery:
             )
         else:
             mask, grouping_sets = SQL("0"), SQL()
-        # Whatever the source keeps pending beyond the fields flush_all()
-        # writes (the first-order flags of orders).
-        self.model.flush_model()
         # The date conditions alone first: they match the (company, date)
         # indexes, so PostgreSQL reads the window, not the company's history.
         query = SQL(
@@ -355,11 +352,11 @@ class GroupQuery:
             SQL(" OR ").join(self.conditions),
             grouping_sets,
         )
-        self.env.cr.execute(query)
+        # execute_query flushes the fields the domains name, such as the
+        # first-order flags that wait for the commit.
+        rows = self.env.execute_query(query)
         width = 1 + len(self.scope_columns)
-        return {
-            (row[0], tuple(row[1:width])): row[width:] for row in self.env.cr.fetchall()
-        }
+        return {(row[0], tuple(row[1:width])): row[width:] for row in rows}
 
     def _row_key(self, scope):
         """The key of the row grouped on exactly the columns of ``scope``."""

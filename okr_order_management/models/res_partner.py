@@ -9,14 +9,24 @@ class ResPartner(models.Model):
         # orders to another customer entity: the first orders of both change.
         if not {"parent_id", "is_company"} & vals.keys():
             return super().write(vals)
-        orders = (
-            self.env["sale.order"]
-            .sudo()
-            .search([("partner_id", "child_of", self.ids), ("state", "=", "sale")])
-        )
-        entities = orders._okr_entities()
+        entities = self._okr_order_entities()
         res = super().write(vals)
-        if orders:
-            orders._okr_update_first_orders(entities | orders._okr_entities())
+        if entities:
+            self.env["sale.order"]._okr_update_first_orders(
+                entities | self._okr_order_entities()
+            )
             self.env["okr.key.result"]._okr_request_recompute()
         return res
+
+    def _okr_order_entities(self):
+        """The (company id, customer entity id) pairs of the confirmed orders
+        of these partners and their contacts, grouped in SQL."""
+        groups = (
+            self.env["sale.order"]
+            .sudo()
+            ._read_group(
+                [("partner_id", "child_of", self.ids), ("state", "=", "sale")],
+                ["company_id", "okr_commercial_partner_id"],
+            )
+        )
+        return {(company.id, entity.id) for company, entity in groups if entity}

@@ -2,9 +2,11 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 from odoo.tools.sql import create_index
 
-#: The customer entities whose first order is to be flagged again, in
-#: ``cr.precommit.data``.
+#: In ``cr.precommit.data``: the customer entities whose first order is to be
+#: flagged again, and all those of the transaction (flagged again at commit, in
+#: case a savepoint rolled back an earlier UPDATE).
 FIRST_ORDER_PENDING = "okr_first_order_entities"
+FIRST_ORDER_TOUCHED = "okr_first_order_entities_touched"
 #: The columns the first-order flags are computed from.
 FIRST_ORDER_INPUTS = [
     "state",
@@ -283,11 +285,12 @@ class SaleOrder(models.Model):
         self.env["okr.key.result"]._okr_request_recompute()
         return res
 
-    # The pending first-order flags are written when the field is flushed (for
-    # searches, groupings and SQL) or fetched (for reads), as a stored field.
+    # The pending first-order flags are written when the field is flushed by
+    # name (for searches, groupings and queries that name it) or fetched (for
+    # reads); the rest waits for the commit.
     def flush_model(self, fnames=None):
         res = super().flush_model(fnames)
-        if fnames is None or "okr_is_first_order" in fnames:
+        if fnames is not None and "okr_is_first_order" in fnames:
             self._okr_apply_first_orders()
         return res
 
@@ -318,25 +321,36 @@ class SaleOrder(models.Model):
         if not entities:
             return
         precommit = self.env.cr.precommit
-        pending = precommit.data.setdefault(FIRST_ORDER_PENDING, set())
-        if not pending:
-            precommit.add(self.env["sale.order"]._okr_apply_first_orders)
-        pending.update(entities)
+        touched = precommit.data.setdefault(FIRST_ORDER_TOUCHED, set())
+        if not touched:
+            precommit.add(self.env["sale.order"]._okr_apply_first_orders_at_commit)
+        touched.update(entities)
+        precommit.data.setdefault(FIRST_ORDER_PENDING, set()).update(entities)
         # Stale in the cache: the next read fetches it, which flushes it.
         self.env["sale.order"].invalidate_model(["okr_is_first_order"], flush=False)
 
     @api.model
-    def _okr_apply_first_orders(self):
-        """Write the pending first-order flags: one set-based UPDATE, as a
-        confirmation or a cancellation may move the first order of an entity
-        to another of its orders."""
-        entities = self.env.cr.precommit.data.pop(FIRST_ORDER_PENDING, None)
+    def _okr_apply_first_orders(self, entities=None):
+        """Write the pending first-order flags (or those of ``entities``): one
+        set-based UPDATE, as a confirmation or a cancellation may move the
+        first order of an entity to another of its orders."""
+        pending = self.env.cr.precommit.data.pop(FIRST_ORDER_PENDING, None)
+        entities = entities or pending
         if not entities:
             return
         self.flush_model(FIRST_ORDER_INPUTS)
         self.env.cr.execute(_first_order_update_sql(entities))
         if self.env.cr.rowcount:
             self.invalidate_model(["okr_is_first_order"], flush=False)
+
+    @api.model
+    def _okr_apply_first_orders_at_commit(self):
+        """Flag every entity of the transaction: those written already too,
+        whose UPDATE a rolled-back savepoint may have undone (it then writes
+        nothing when it was not)."""
+        self._okr_apply_first_orders(
+            self.env.cr.precommit.data.get(FIRST_ORDER_TOUCHED)
+        )
 
 
 def _first_order_update_sql(entities):

@@ -1,3 +1,4 @@
+import contextlib
 from datetime import datetime, timedelta
 from unittest.mock import patch
 
@@ -370,6 +371,21 @@ class TestOrderFacts(OrderFactsCase):
         self.env.cr.precommit.run()  # what the commit runs after the flush
         self.assertTrue(flag_in_database(committed))
 
+    def test_first_order_flags_survive_a_rolled_back_savepoint(self):
+        order = self._create_order(self.alice)
+        self._confirm(order, T0 + hours(1))
+        self.env.flush_all()  # the confirmation, not the flags
+        with contextlib.suppress(RuntimeError), self.env.cr.savepoint(flush=False):
+            self.assertTrue(order.okr_is_first_order)  # written, in the savepoint
+            raise RuntimeError("rolled back")
+        self.env.cr.execute(
+            "SELECT okr_is_first_order FROM sale_order WHERE id = %s", [order.id]
+        )
+        self.assertFalse(self.env.cr.fetchone()[0], "the UPDATE was rolled back")
+        self.env.cr.precommit.run()
+        order.invalidate_recordset(["okr_is_first_order"])
+        self.assertTrue(order.okr_is_first_order, "written again at commit")
+
     def test_amount_in_company_currency(self):
         foreign = self.env["res.currency"].create(
             {"name": "OKX", "symbol": "X", "rounding": 0.01}
@@ -497,6 +513,7 @@ class TestOrderFactsBackfill(OrderFactsCase):
         self.assertEqual(len(pickings), 8)
 
         self.env.flush_all()
+        self.env["sale.order"].flush_model(["okr_is_first_order"])
         expected = self._read_facts(orders, pickings)
         self._blank_facts()
         fill_order_facts(self.env.cr)
