@@ -77,6 +77,12 @@ class OkrCheckin(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        if not self.env.su:
+            # History stays true: users check in by hand, as themselves; only
+            # the recompute writes automatic check-ins.
+            vals_list = [
+                dict(vals, source="manual", user_id=self.env.uid) for vals in vals_list
+            ]
         key_results = self.env["okr.key.result"].browse(
             {
                 vals["key_result_id"]

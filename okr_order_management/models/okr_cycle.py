@@ -70,6 +70,13 @@ class OkrCycle(models.Model):
                     )
                 )
 
+    def write(self, vals):
+        res = super().write(vals)
+        if {"date_start", "date_end", "state"} & vals.keys():
+            # The windows of its metric key results move, or open again.
+            self.env["okr.key.result"]._okr_request_recompute()
+        return res
+
     def action_activate(self):
         self.write({"state": "active"})
 

@@ -14,6 +14,7 @@ RECOMPUTE_DELAY = timedelta(minutes=1)
 
 #: The fields that say what a metric key result measures.
 MEASURE_FIELDS = {
+    "objective_id",  # its company and cycle
     "source",
     "metric_id",
     "team_id",

@@ -4,12 +4,24 @@ import psycopg2
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
-from odoo.tools import mute_logger
+from odoo.tools import SQL, mute_logger
 
 from .. import metric_engine
 
 NUMERIC_TYPES = ("integer", "float", "monetary")
 VALUE_AGGREGATES = ("sum", "avg", "min", "max", "count_distinct")
+#: The fields that define what a metric measures, validated together.
+DEFINITION_FIELDS = (
+    "model_id",
+    "date_field_id",
+    "domain",
+    "aggregate",
+    "value_field_id",
+    "numerator_domain",
+    "team_field_id",
+    "salesperson_field_id",
+    "warehouse_field_id",
+)
 SCOPES = {
     # scope: (field of okr.metric naming the source field, comodel it must point to)
     "team": ("team_field_id", "crm.team"),
@@ -154,17 +166,7 @@ class OkrMetric(models.Model):
                 False,
             )
 
-    @api.constrains(
-        "model_id",
-        "date_field_id",
-        "domain",
-        "aggregate",
-        "value_field_id",
-        "numerator_domain",
-        "team_field_id",
-        "salesperson_field_id",
-        "warehouse_field_id",
-    )
+    @api.constrains(*DEFINITION_FIELDS)
     def _check_definition(self):
         for metric in self:
             metric._check_source()
@@ -188,6 +190,13 @@ class OkrMetric(models.Model):
             metric._check_date_field()
             metric._check_value_field()
             metric._check_scope_fields()
+
+    def write(self, vals):
+        res = super().write(vals)
+        if {*DEFINITION_FIELDS, "comparison", "period", "active"} & vals.keys():
+            # Its key results measure something else from now on.
+            self.env["okr.key.result"]._okr_request_recompute()
+        return res
 
     def _check_source(self):
         model = self.env.get(self.model_name)
@@ -302,9 +311,8 @@ def parse_domain(env, model_name, text, label, owner, dry_run=False):
             raise ValueError(env._("a domain is a list of conditions"))
         query = model._where_calc(list(domain), active_test=False)
         if dry_run:
-            query.limit = 0
             with mute_logger("odoo.sql_db"), env.cr.savepoint(flush=False):
-                env.cr.execute(query.select())
+                env.cr.execute(SQL("%s LIMIT 0", query.select()))
     except (psycopg2.DataError, psycopg2.ProgrammingError) as error:
         raise ValidationError(
             env._(

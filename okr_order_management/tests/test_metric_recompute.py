@@ -234,6 +234,21 @@ class TestMetricRecompute(MetricCase):
                 with self.assertRaisesMessage(UserError, message):
                     mine.unlink()
         self.assertRecordValues(checkin, [{"value": 100.0}])
+        # Nor can one be forged: users check in by hand, as themselves.
+        manual = self.key_result("revenue", source="manual", user_id=owner.id)
+        forged = (
+            self.env["okr.checkin"]
+            .with_user(owner)
+            .create(
+                {
+                    "key_result_id": manual.id,
+                    "value": 5.0,
+                    "source": "auto",
+                    "user_id": manager.id,
+                }
+            )
+        )
+        self.assertRecordValues(forged, [{"source": "manual", "user_id": owner.id}])
 
     def test_manual_checkins_are_never_touched(self):
         key_result = self.env["okr.key.result"].create(
@@ -453,6 +468,10 @@ class TestMetricRecompute(MetricCase):
             "cancellation": lambda: self.cancel(order, local(2026, 11, 12, 10, 0)),
             "new key result": lambda: self.key_result("order_error_rate"),
             "new scope": lambda: key_result.write({"window": "rolling"}),
+            "cycle dates": lambda: self.cycle.write({"date_end": date(2026, 12, 30)}),
+            "metric definition": lambda: self.metric("revenue").write(
+                {"domain": "[('state', '=', 'sale'), ('amount_untaxed', '>', 0)]"}
+            ),
         }
         for change, apply in changes.items():
             with self.subTest(change=change):
