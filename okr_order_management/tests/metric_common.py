@@ -105,20 +105,8 @@ class MetricCase(TransactionCase):
         cls.customer_c = Partner.create({"name": "Crane", "is_company": True})
         cls.customer_d = Partner.create({"name": "Dune", "is_company": True})
         salesman = "sales_team.group_sale_salesman"
-        cls.salesperson_1 = new_test_user(
-            env,
-            login="okr_metric_sp1",
-            groups=salesman,
-            company_id=cls.company.id,
-            company_ids=[Command.set(cls.company.ids)],
-        )
-        cls.salesperson_2 = new_test_user(
-            env,
-            login="okr_metric_sp2",
-            groups=salesman,
-            company_id=cls.company.id,
-            company_ids=[Command.set(cls.company.ids)],
-        )
+        cls.salesperson_1 = cls.company_user("okr_metric_sp1", salesman)
+        cls.salesperson_2 = cls.company_user("okr_metric_sp2", salesman)
         Team = env["crm.team"]
         cls.team_north = Team.create({"name": "North", "company_id": cls.company.id})
         cls.team_south = Team.create({"name": "South", "company_id": cls.company.id})
@@ -151,6 +139,30 @@ class MetricCase(TransactionCase):
         with self.assertRaises(exception) as caught:
             yield caught
         self.assertRegex(str(caught.exception), regex)
+
+    # Users and objectives
+
+    @classmethod
+    def company_user(cls, login, groups):
+        """A user of the Shanghai company only, with ``groups``."""
+        return new_test_user(
+            cls.env,
+            login=login,
+            groups=groups,
+            company_id=cls.company.id,
+            company_ids=[Command.set(cls.company.ids)],
+        )
+
+    def own_objective(self, user):
+        """An objective of the Q4 cycle owned by ``user``."""
+        return self.env["okr.objective"].create(
+            {
+                "name": "North sells more",
+                "cycle_id": self.cycle.id,
+                "company_id": self.company.id,
+                "user_id": user.id,
+            }
+        )
 
     # Time
 

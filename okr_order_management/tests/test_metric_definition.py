@@ -1,7 +1,7 @@
 from psycopg2 import IntegrityError
 
 from odoo.exceptions import ValidationError
-from odoo.tests import Form, new_test_user, tagged
+from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
 
 from .metric_common import MetricCase, local
@@ -16,12 +16,8 @@ class TestMetricDefinition(MetricCase):
         super().setUpClass()
         # An OKR manager without Settings rights: the group reads the models
         # and fields a metric is built from.
-        cls.okr_admin = new_test_user(
-            cls.env,
-            login="okr_metric_admin",
-            groups="base.group_user,okr_order_management.group_okr_manager",
-            company_id=cls.company.id,
-            company_ids=[(6, 0, cls.company.ids)],
+        cls.okr_admin = cls.company_user(
+            "okr_metric_admin", "base.group_user,okr_order_management.group_okr_manager"
         )
         cls.sale_order_model = cls.env.ref("sale.model_sale_order")
 

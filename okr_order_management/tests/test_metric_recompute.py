@@ -2,7 +2,7 @@ from datetime import date, timedelta
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import Form, new_test_user, tagged
+from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
 
 from .. import metric_engine
@@ -205,18 +205,9 @@ class TestMetricRecompute(MetricCase):
         )
 
     def test_automatic_checkins_are_locked(self):
-        owner, manager = (
-            new_test_user(
-                self.env,
-                login=login,
-                groups=groups,
-                company_id=self.company.id,
-                company_ids=[(6, 0, self.company.ids)],
-            )
-            for login, groups in (
-                ("okr_refreshing_owner", "base.group_user"),
-                ("okr_locked_manager", "okr_order_management.group_okr_manager"),
-            )
+        owner = self.company_user("okr_refreshing_owner", "base.group_user")
+        manager = self.company_user(
+            "okr_locked_manager", "okr_order_management.group_okr_manager"
         )
         key_result = self.key_result("revenue", user_id=owner.id)
         self.sell(self.customer_a, local(2026, 11, 20, 9, 0), price=100.0)
@@ -286,13 +277,7 @@ class TestMetricRecompute(MetricCase):
         self.assertEqual(manual.date, date(2026, 11, 20))
 
     def test_metric_key_results_refuse_manual_values(self):
-        owner = new_test_user(
-            self.env,
-            login="okr_metric_owner",
-            groups="base.group_user",
-            company_id=self.company.id,
-            company_ids=[(6, 0, self.company.ids)],
-        )
+        owner = self.company_user("okr_metric_owner", "base.group_user")
         key_result = self.key_result("revenue", user_id=owner.id)
         for env in (self.env, key_result.with_user(owner).env):
             with self.subTest(user=env.user.login):
@@ -585,13 +570,7 @@ class TestMetricRecompute(MetricCase):
         orders = self.env["sale.order"].with_user(salesperson).search(action["domain"])
         self.assertEqual(orders.user_id, salesperson)
         self.assertEqual(len(orders), 2)
-        plain = new_test_user(
-            self.env,
-            login="okr_metric_plain",
-            groups="base.group_user",
-            company_id=self.company.id,
-            company_ids=[(6, 0, self.company.ids)],
-        )
+        plain = self.company_user("okr_metric_plain", "base.group_user")
         with self.assertRaisesMessage(
             UserError,
             "“Revenue \\(cycle\\)” is computed from Sales Order, which you are "
@@ -606,14 +585,7 @@ class TestMetricRecompute(MetricCase):
         form: scoped to their team, refreshed, opened."""
         self._sell_a_quarter()
         salesperson = self.salesperson_1
-        objective = self.env["okr.objective"].create(
-            {
-                "name": "North sells more",
-                "cycle_id": self.cycle.id,
-                "company_id": self.company.id,
-                "user_id": salesperson.id,
-            }
-        )
+        objective = self.own_objective(salesperson)
         form = Form(self.env["okr.key.result"].with_user(salesperson))
         form.name = "North revenue"
         form.objective_id = objective
@@ -638,14 +610,7 @@ class TestMetricRecompute(MetricCase):
     def test_metric_key_result_from_the_objectives_lines(self):
         """Picking a metric on a line of the objective makes it computed."""
         salesperson = self.salesperson_1
-        objective = self.env["okr.objective"].create(
-            {
-                "name": "North sells more",
-                "cycle_id": self.cycle.id,
-                "company_id": self.company.id,
-                "user_id": salesperson.id,
-            }
-        )
+        objective = self.own_objective(salesperson)
         form = Form(objective.with_user(salesperson))
         with form.key_result_ids.new() as line:
             line.name = "Revenue"
