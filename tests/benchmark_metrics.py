@@ -110,6 +110,20 @@ def open_registry(args):
     return Registry(args.db)
 
 
+def bulk_env(cr):
+    """The superuser, without the chatter and mail work of bulk creation."""
+    return api.Environment(
+        cr,
+        SUPERUSER_ID,
+        {
+            "tracking_disable": True,
+            "mail_create_nolog": True,
+            "mail_create_nosubscribe": True,
+            "no_reset_password": True,
+        },
+    )
+
+
 def write_result(args, name, result):
     with open(os.path.join(args.workdir, f"{name}.json"), "w") as handle:
         json.dump(result, handle, indent=1, default=str)
@@ -152,16 +166,7 @@ def step_fill(args):
     registry = open_registry(args)
     result = {}
     with registry.cursor() as cr:
-        env = api.Environment(
-            cr,
-            SUPERUSER_ID,
-            {
-                "tracking_disable": True,
-                "mail_create_nolog": True,
-                "mail_create_nosubscribe": True,
-                "no_reset_password": True,
-            },
-        )
+        env = bulk_env(cr)
         start = time.perf_counter()
         companies, warehouses = _setup_companies(env)
         teams, sellers = _setup_sales_force(env, companies, warehouses)
@@ -848,15 +853,7 @@ def step_key_results(args):
     registry = open_registry(args)
     rng = random.Random(args.seed)
     with registry.cursor() as cr:
-        env = api.Environment(
-            cr,
-            SUPERUSER_ID,
-            {
-                "tracking_disable": True,
-                "mail_create_nolog": True,
-                "mail_create_nosubscribe": True,
-            },
-        )
+        env = bulk_env(cr)
         start = time.perf_counter()
         companies = env["res.company"].search([], order="id")
         metrics = env["okr.metric"].search([], order="sequence, id")
