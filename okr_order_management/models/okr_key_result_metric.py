@@ -252,8 +252,11 @@ class OkrKeyResult(models.Model):
         return metric.model_name, domain
 
     @api.model
-    def _okr_request_recompute(self):
+    def _okr_request_recompute(self, model_names=None, company_ids=None):
         """Ask for a recompute soon after this transaction commits.
+
+        ``model_names`` and ``company_ids`` say what changed (records of those
+        source models, in those companies), None for anything.
 
         Called where orders and deliveries change: it costs the user's
         transaction one insert at most, and nothing when a recompute was
