@@ -1,324 +1,223 @@
-"""Evaluate metric key results in the database.
+"""How a metric key result's number is made, in the database.
 
-Key results that read the same source model, for the same company, over the
-same window are evaluated by ONE query: each distinct metric definition (and
-extra scope domain) is a ``FILTER`` aggregate, and each scope combination in
-use (sales team, salesperson, warehouse) a ``GROUPING SETS`` entry. The
-number of queries thus follows the number of distinct (source, window)
-groups, never the number of key results.
+1. Each key result is described by a ``Measure`` (see ``measure.py``): which
+   records count, how they aggregate.
+2. Measures that read the same source model, for the same company, over the
+   same window form a group, evaluated by ONE query: each distinct definition
+   is a ``FILTER`` aggregate, and each scope combination in use (sales team,
+   salesperson, warehouse) a ``GROUPING SETS`` entry. The number of queries
+   follows the number of distinct (source, company, window) groups, never
+   the number of key results.
+3. The domains users typed are compiled with the rights of the user who
+   typed them, so that a number never counts what they could not read.
+4. A growth compares the value with the one of the previous window: a second
+   measure, in its own group.
+5. A group whose query fails is evaluated again measure by measure, so that
+   only the faulty ones fail; a group that takes longer than the statement
+   timeout fails whole.
 """
 
+import contextlib
+import dataclasses
 import logging
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import datetime, time, timedelta
 
-import pytz
+import psycopg2.errors
 
+from odoo import api
 from odoo.tools import SQL
+
+from .coded_metrics import CODED_METRICS
+from .measure import AGGREGATES, thaw
 
 _logger = logging.getLogger(__name__)
 
-SCOPE_NAMES = ("team", "salesperson", "warehouse")
+#: How long the query of one group may run, unless the setting says otherwise.
+TIMEOUT_PARAM = "okr_order_management.group_timeout_seconds"
+DEFAULT_TIMEOUT = 120
 
 
-@dataclass(frozen=True)
-class Window:
-    """A half-open interval [start, end) of naive UTC datetimes.
-
-    ``start`` and ``end`` are None for metrics that count overdue records
-    at ``now`` whatever the window.
-    """
-
-    start: datetime | None
-    end: datetime | None
-    tz: str = "UTC"
-
-    def previous(self):
-        """The window of the same length right before this one."""
-        return Window(self.start - (self.end - self.start), self.start, self.tz)
-
-    def local_date(self, moment):
-        """The day ``moment`` (naive UTC) falls on in the window's timezone."""
-        return pytz.utc.localize(moment).astimezone(pytz.timezone(self.tz)).date()
-
-    def local_dates(self):
-        """First and last local days of the window, for date fields."""
-        tz = pytz.timezone(self.tz)
-        start = pytz.utc.localize(self.start).astimezone(tz).date()
-        last = pytz.utc.localize(self.end - timedelta(microseconds=1))
-        return start, last.astimezone(tz).date()
-
-
-def company_tz(company):
-    """Windows are taken in the company's timezone: its partner's, else UTC."""
-    return company.partner_id.tz or "UTC"
-
-
-def local_midnight(day, tz_name):
-    """00:00 of ``day`` in ``tz_name``, as a naive UTC datetime."""
-    local = pytz.timezone(tz_name).localize(datetime.combine(day, time.min))
-    return local.astimezone(pytz.utc).replace(tzinfo=None)
-
-
-def key_result_window(key_result, now):
-    """The window a metric key result measures at ``now``."""
-    if key_result.metric_id.period == "overdue":
-        return Window(None, None, company_tz(key_result.company_id))
-    tz_name = company_tz(key_result.company_id)
-    until = now + timedelta(seconds=1)  # up to now included, at ORM precision
-    if key_result.window == "rolling":
-        return Window(until - timedelta(days=key_result.window_days), until, tz_name)
-    cycle = key_result.cycle_id
-    start = local_midnight(cycle.date_start, tz_name)
-    end = local_midnight(cycle.date_end + timedelta(days=1), tz_name)
-    if key_result.window == "cycle_to_date":
-        end = min(max(until, start), end)
-    return Window(start, end, tz_name)
-
-
-def window_domain(date_field, window, now):
-    """The domain of the records whose date puts them in ``window``.
-
-    It says in ORM terms what ``GroupQuery._date_condition`` says in SQL.
-    """
-    fname = date_field.name
-    if window.start is None:  # overdue now
-        bound = window.local_date(now) if date_field.ttype == "date" else now
-        return [(fname, "<", bound)]
-    if date_field.ttype == "date":
-        first, last = window.local_dates()
-        return [(fname, ">=", first), (fname, "<=", last)]
-    return [(fname, ">=", window.start), (fname, "<", window.end)]
-
-
-@dataclass
+@dataclasses.dataclass(frozen=True)
 class Outcome:
-    """What a key result's evaluation gave: a value, or none and why."""
+    """What an evaluation gave: a value, or none and why (``error``)."""
 
     value: float | None = None
     error: str | None = None
 
 
-class MetricEvaluator:
-    """Evaluates metric key results as of ``now``, as the superuser.
+def evaluate(env, measures, on_group_done=None):
+    """Return ``{key: Outcome}`` for ``{key: Measure}``, read on ``env.cr``.
 
-    Metrics aggregate every record of a company, whoever looks: values are
-    computed with sudo; opening the records behind them uses the user's rights.
+    ``on_group_done(done, remaining)`` reports the progress.
     """
-
-    def __init__(self, env, now):
-        self.env = env(su=True)
-        self.now = now
-
-    def evaluate(self, key_results, on_group_done=None):
-        """Return ``{key_result_id: Outcome}`` for metric key results."""
-        self.env.flush_all()
-        # These queries are many and short: compiling each with JIT costs more
-        # than it saves (a third of their time at a million orders).
-        self.env.cr.execute("SET LOCAL jit = off")
-        # As the superuser: the definitions live in ir.model.fields, which
-        # users who refresh a key result cannot read.
-        key_results = key_results.with_env(self.env)
-        outcomes = {}
-        requests = defaultdict(list)  # group key -> [(key_result, window, slot)]
-        for key_result in key_results:
-            try:
-                window = key_result_window(key_result, self.now)
-                windows = {"current": window}
-                if key_result.metric_id.comparison == "growth":
-                    windows["previous"] = window.previous()
-                for slot, slot_window in windows.items():
-                    requests[self._group_key(key_result, slot_window)].append(
-                        (key_result, slot_window, slot)
-                    )
-            except Exception as error:  # noqa: BLE001 - reported on the key result
-                outcomes[key_result.id] = Outcome(error=str(error))
-        values = defaultdict(dict)  # key_result_id -> {slot: value}
-        for done, (group_key, group) in enumerate(requests.items(), start=1):
-            self._run_group(group_key, group, values, outcomes)
+    env = env(su=True)
+    env.flush_all()
+    # These queries are many and short: compiling each with JIT costs more
+    # than it saves (a third of their time at a million orders).
+    env.cr.execute("SET LOCAL jit = off")
+    timeout = int(env["ir.config_parameter"].get_param(TIMEOUT_PARAM, DEFAULT_TIMEOUT))
+    requests = defaultdict(list)  # group key -> [(key, slot, measure)]
+    for key, measure in measures.items():
+        requests[measure.group_key].append((key, "current", measure))
+        if measure.growth:
+            previous = measure.previous()
+            requests[previous.group_key].append((key, "previous", previous))
+    results = defaultdict(dict)  # key -> {slot: value or Outcome}
+    with _statement_timeout(env.cr, timeout):
+        for done, group in enumerate(requests.values(), start=1):
+            for key, slot, value in _run_group(env, group, timeout):
+                results[key][slot] = value
             if on_group_done:
                 on_group_done(done, len(requests) - done)
-        for key_result in key_results:
-            if key_result.id in outcomes:
-                continue
-            slots = values.get(key_result.id, {})
-            if isinstance(slots.get("current"), Outcome):
-                outcomes[key_result.id] = slots["current"]
-                continue
-            outcomes[key_result.id] = Outcome(value=_final_value(key_result, slots))
-        return outcomes
-
-    def _run_group(self, group_key, group, values, outcomes):
-        """Evaluate a group; when its query fails, each of its key results
-        alone, so that only the faulty ones fail."""
-        try:
-            with self.env.cr.savepoint():
-                for key_result, slot, value in self._evaluate_group(group_key, group):
-                    values[key_result.id][slot] = value
-        except Exception as error:  # noqa: BLE001 - one group never stops others
-            if len(group) > 1:
-                _logger.warning(
-                    "OKR metric group %s failed, evaluating its %s key results one "
-                    "by one: %s",
-                    group_key,
-                    len(group),
-                    error,
-                )
-                for request in group:
-                    self._run_group(group_key, [request], values, outcomes)
-                return
-            _logger.warning("OKR metric group %s failed: %s", group_key, error)
-            outcomes[group[0][0].id] = Outcome(error=str(error))
-
-    def _group_key(self, key_result, window):
-        metric = key_result.metric_id
-        source = metric.code if metric.aggregate == "coded" else metric.model_name
-        return (metric.aggregate == "coded", source, key_result.company_id.id, window)
-
-    def _evaluate_group(self, group_key, group):
-        coded, source, company_id, window = group_key
-        if coded:
-            value = CODED_METRICS[source](self.env, company_id, window)
-            for key_result, _window, slot in group:
-                yield key_result, slot, value
-            return
-        yield from GroupQuery(self.env, source, company_id, window, self.now).run(group)
+    return {key: _outcome(measure, results[key]) for key, measure in measures.items()}
 
 
-def _final_value(key_result, slots):
-    current = slots.get("current")
-    if key_result.metric_id.comparison != "growth":
-        return current
-    previous = slots.get("previous")
+def _outcome(measure, slots):
+    for value in slots.values():
+        if isinstance(value, Outcome):
+            return value
+    current = slots["current"]
+    if not measure.growth:
+        return Outcome(current)
+    previous = slots["previous"]
     if current is None or not previous:
-        return None  # growth from nothing is no data, not infinity
-    return (current - previous) / abs(previous) * 100.0
+        return Outcome(None)  # growth from nothing is no data, not infinity
+    return Outcome((current - previous) / abs(previous) * 100.0)
+
+
+@contextlib.contextmanager
+def _statement_timeout(cr, seconds):
+    """Run the block's statements under a timeout, then restore the former."""
+    cr.execute("SHOW statement_timeout")
+    [(former,)] = cr.fetchall()
+    cr.execute(SQL("SELECT set_config('statement_timeout', %s, true)", f"{seconds}s"))
+    yield
+    cr.execute(SQL("SELECT set_config('statement_timeout', %s, true)", former))
+
+
+def _run_group(env, group, timeout):
+    """Yield ``(key, slot, value or Outcome)`` for a group's requests."""
+    try:
+        with env.cr.savepoint():
+            return list(_evaluate_group(env, group))
+    except psycopg2.errors.QueryCanceled:
+        error = env._(
+            "computing it took longer than %(seconds)s seconds: narrow the metric "
+            "or the window, or raise the setting %(setting)s",
+            seconds=timeout,
+            setting=TIMEOUT_PARAM,
+        )
+        return [(key, slot, Outcome(error=error)) for key, slot, _measure in group]
+    except Exception as error:  # noqa: BLE001 - one group never stops the others
+        if len(group) == 1:
+            key, slot, measure = group[0]
+            _logger.warning("OKR measure %s failed: %s", measure, error)
+            return [(key, slot, Outcome(error=str(error)))]
+        _logger.warning(
+            "OKR group %s failed, evaluating its %s measures one by one: %s",
+            group[0][2].group_key,
+            len(group),
+            error,
+        )
+        return [result for one in group for result in _run_group(env, [one], timeout)]
+
+
+def _evaluate_group(env, group):
+    code = group[0][2].code
+    if code:
+        value = CODED_METRICS[code].value(env, group[0][2])
+        for key, slot, _measure in group:
+            yield key, slot, value
+        return
+    query = GroupQuery(env, group[0][2])
+    readers = [(key, slot, query.add(measure)) for key, slot, measure in group]
+    rows = query.fetch()
+    for key, slot, read in readers:
+        yield key, slot, read(rows)
+
+
+def compile_domain(env, model_name, domain, uid):
+    """The SQL condition of ``domain`` on ``model_name``'s table, compiled
+    with the rights of ``uid`` (None: the superuser): a field they may not
+    read raises, a path through records they may not read excludes them."""
+    if not domain:
+        return SQL("TRUE")
+    if uid is None:
+        env = env(su=True)
+    else:
+        env = api.Environment(env.cr, uid, {}, su=False)
+    model = env[model_name]
+    query = model._where_calc(domain, active_test=False)
+    if query._joins or query.table != model._table:
+        return SQL("%s IN %s", SQL.identifier(model._table, "id"), query.subselect())
+    return query.where_clause or SQL("TRUE")
 
 
 class GroupQuery:
     """The one query of a (source, company, window) group."""
 
-    def __init__(self, env, model_name, company_id, window, now):
+    def __init__(self, env, first):
         self.env = env
-        self.model = env[model_name]
-        self.table = self.model._table
-        self.company_id = company_id
-        self.window = window
-        self.now = now
-        self.variants = {}  # (metric id, scope domain) -> column offset
-        self.columns = []  # SQL aggregates
-        self.date_conditions = {}  # date field name -> SQL
-        self.scope_columns = []  # source field names grouped on
-        self.scope_sets = set()  # the combinations of them key results use
+        self.model_name = first.model_name
+        self.table = env[first.model_name]._table
+        self.company_id = first.company_id
+        self.window = first.window
+        self.variants = {}  # definition -> offset of its columns
+        self.columns = []  # the SQL aggregates
         self.conditions = []  # the records each variant aggregates
+        self.date_conditions = {}  # date field -> SQL
+        self.scope_columns = []  # source fields grouped on
+        self.scope_sets = set()  # the combinations of them the measures use
 
-    def run(self, group):
-        plans = []
-        for key_result, _window, slot in group:
-            try:
-                plans.append((key_result, slot, self._plan(key_result)))
-            except Exception as error:  # noqa: BLE001 - reported on the key result
-                yield key_result, slot, Outcome(error=str(error))
-        if not plans:
-            return
-        rows = self._fetch()
-        for key_result, slot, (offset, aggregate, scope) in plans:
-            row = rows.get(self._row_key(scope))
-            yield key_result, slot, _aggregate_value(aggregate, row, offset)
-
-    def _plan(self, key_result):
-        """Register what ``key_result`` needs in the query; return where to read."""
-        metric = key_result.metric_id
-        scope = {}
-        for scope_name in SCOPE_NAMES:
-            record = key_result[f"{scope_name}_id"]
-            if record:
-                fname = metric._scope_field_name(scope_name)
-                if not fname:
-                    field = key_result._fields[f"{scope_name}_id"]
-                    raise ValueError(
-                        self.env._(
-                            "the metric “%(metric)s” cannot be scoped by %(scope)s",
-                            metric=metric.name,
-                            scope=field._description_string(self.env),
-                        )
-                    )
-                scope[fname] = record.id
-        key = (metric.id, (key_result.scope_domain or "[]").strip())
-        if key not in self.variants:
-            condition, columns = self._aggregates(key_result)  # may raise
-            self.variants[key] = len(self.columns)
-            self.columns.extend(columns)
+    def add(self, measure):
+        """Register what ``measure`` needs; return how to read its value."""
+        aggregate = AGGREGATES[measure.aggregate]
+        variant = dataclasses.replace(measure, scope=(), growth=False)
+        if variant not in self.variants:
+            self.variants[variant] = len(self.columns)
+            condition = SQL(
+                "(%s AND %s AND %s)",
+                self._date_condition(measure),
+                self._compile(measure.base, measure.base_uid),
+                self._compile(measure.extra, measure.extra_uid),
+            )
+            value = (
+                SQL.identifier(self.table, measure.value_field)
+                if aggregate.value_field
+                else None
+            )
+            numerator = self._compile(measure.numerator, measure.base_uid)
+            self.columns += aggregate.columns(value, condition, numerator)
             self.conditions.append(condition)
+        offset = self.variants[variant]
+        width = len(aggregate.orm)
+        scope = dict(measure.scope)
         for fname in scope:
             if fname not in self.scope_columns:
                 self.scope_columns.append(fname)
         self.scope_sets.add(frozenset(scope))
-        return self.variants[key], metric.aggregate, scope
 
-    def _aggregates(self, key_result):
-        """The condition of a metric variant, and its aggregate columns."""
-        metric = key_result.metric_id
-        condition = SQL(
-            "(%s AND %s AND %s)",
-            self._date_condition(metric.date_field_id),
-            self._domain_condition(metric._parse_domain(metric.domain, "")),
-            self._domain_condition(key_result._scope_domain()),
-        )
-        if metric.aggregate == "count":
-            return condition, [SQL("count(*) FILTER (WHERE %s)", condition)]
-        if metric.aggregate == "ratio":
-            numerator = self._domain_condition(
-                metric._parse_domain(metric.numerator_domain, "")
+        def read(rows):
+            row = rows.get(self._row_key(scope))
+            return aggregate.finish(row and row[offset : offset + width])
+
+        return read
+
+    def _date_condition(self, measure):
+        if measure.date_field not in self.date_conditions:
+            self.date_conditions[measure.date_field] = compile_domain(
+                self.env, self.model_name, measure.window_domain(), None
             )
-            return condition, [
-                SQL("count(*) FILTER (WHERE %s)", condition),
-                SQL("count(*) FILTER (WHERE %s AND %s)", condition, numerator),
-            ]
-        column = SQL.identifier(self.table, metric.value_field_id.name)
-        if metric.aggregate == "count_distinct":
-            aggregate = SQL("count(DISTINCT %s) FILTER (WHERE %s)", column, condition)
-        else:
-            function = SQL(metric.aggregate)  # validated selection: sum/avg/min/max
-            aggregate = SQL("%s(%s) FILTER (WHERE %s)", function, column, condition)
-        return condition, [aggregate]
+        return self.date_conditions[measure.date_field]
 
-    def _date_condition(self, date_field):
-        fname = date_field.name
-        if fname not in self.date_conditions:
-            column = SQL.identifier(self.table, fname)
-            is_date = date_field.ttype == "date"
-            if self.window.start is None:  # overdue now
-                bound = self.window.local_date(self.now) if is_date else self.now
-                condition = SQL("%s < %s", column, bound)
-            elif is_date:
-                first, last = self.window.local_dates()
-                condition = SQL("%s BETWEEN %s AND %s", column, first, last)
-            else:
-                condition = SQL(
-                    "(%s >= %s AND %s < %s)",
-                    column,
-                    self.window.start,
-                    column,
-                    self.window.end,
-                )
-            self.date_conditions[fname] = condition
-        return self.date_conditions[fname]
+    def _compile(self, domain, uid):
+        return compile_domain(self.env, self.model_name, thaw(domain), uid)
 
-    def _domain_condition(self, domain):
-        if not domain:
-            return SQL("TRUE")
-        query = self.model._where_calc(domain, active_test=False)
-        if query._joins or query.table != self.table:
-            return SQL("%s IN %s", SQL.identifier(self.table, "id"), query.subselect())
-        return query.where_clause or SQL("TRUE")
-
-    def _fetch(self):
+    def fetch(self):
         """Run the query: ``{(grouping mask, scope values): row}``.
 
         Only the rows some variant aggregates are read, and only the scope
-        combinations some key result uses are grouped on.
+        combinations some measure uses are grouped on.
         """
         scope_sql = [SQL.identifier(self.table, fname) for fname in self.scope_columns]
         if scope_sql:
@@ -343,7 +242,7 @@ class GroupQuery:
         # indexes, so PostgreSQL reads the window, not the company's history.
         query = SQL(
             "SELECT %s, %s FROM %s WHERE %s = %s AND (%s) AND (%s)%s",
-            SQL(", ").join([mask, *scope_sql]) if scope_sql else mask,
+            SQL(", ").join([mask, *scope_sql]),
             SQL(", ").join(self.columns),
             SQL.identifier(self.table),
             SQL.identifier(self.table, "company_id"),
@@ -352,8 +251,6 @@ class GroupQuery:
             SQL(" OR ").join(self.conditions),
             grouping_sets,
         )
-        # execute_query flushes the fields the domains name, such as the
-        # first-order flags that wait for the commit.
         rows = self.env.execute_query(query)
         width = 1 + len(self.scope_columns)
         return {(row[0], tuple(row[1:width])): row[width:] for row in rows}
@@ -370,66 +267,3 @@ class GroupQuery:
                 mask |= 1 << (count - 1 - index)  # GROUPING(): 1 = aggregated
                 values.append(None)
         return mask, tuple(values)
-
-
-def _aggregate_value(aggregate, row, offset):
-    """The metric value in a result row; None when it aggregates nothing."""
-    if row is None:
-        return 0.0 if aggregate in ("count", "count_distinct", "sum") else None
-    if aggregate == "ratio":
-        base, matching = row[offset], row[offset + 1]
-        return matching * 100.0 / base if base else None
-    value = row[offset]
-    if value is None:
-        return 0.0 if aggregate == "sum" else None
-    return float(value)
-
-
-def inventory_turnover(env, company_id, window):
-    """Cost of goods delivered in the window / average inventory value.
-
-    The cost is the valuation of outgoing customer moves (net of customer
-    returns); the average inventory value is the mean of the stock value at
-    the start and at the end of the window.
-    """
-    env.cr.execute(
-        SQL(
-            """
-            SELECT COALESCE(SUM(-svl.value) FILTER (
-                       WHERE svl.create_date >= %(start)s
-                         AND 'customer' IN (src.usage, dest.usage)), 0),
-                   COALESCE(SUM(svl.value) FILTER (
-                       WHERE svl.create_date < %(start)s), 0),
-                   COALESCE(SUM(svl.value), 0)
-              FROM stock_valuation_layer svl
-              LEFT JOIN stock_move move ON move.id = svl.stock_move_id
-              LEFT JOIN stock_location src ON src.id = move.location_id
-              LEFT JOIN stock_location dest ON dest.id = move.location_dest_id
-             WHERE svl.company_id = %(company)s AND svl.create_date < %(end)s
-            """,
-            start=window.start,
-            end=window.end,
-            company=company_id,
-        )
-    )
-    cost, value_at_start, value_at_end = env.cr.fetchone()
-    average_inventory = (value_at_start + value_at_end) / 2.0
-    return cost / average_inventory if average_inventory > 0 else None
-
-
-def inventory_turnover_records(company_id, window):
-    """The valuation layers of the goods delivered (or returned) in the window."""
-    return "stock.valuation.layer", [
-        ("company_id", "=", company_id),
-        ("create_date", ">=", window.start),
-        ("create_date", "<", window.end),
-        "|",
-        ("stock_move_id.location_id.usage", "=", "customer"),
-        ("stock_move_id.location_dest_id.usage", "=", "customer"),
-    ]
-
-
-#: Metrics that one aggregate cannot express, coded here by their code, and
-#: the records each one opens.
-CODED_METRICS = {"inventory_turnover": inventory_turnover}
-CODED_METRIC_RECORDS = {"inventory_turnover": inventory_turnover_records}

@@ -9,3 +9,4 @@ from . import okr_demo_history
 from . import sale_order
 from . import stock_picking
 from . import res_partner
+from . import okr_recompute_request

@@ -1,16 +1,18 @@
-import time
+import logging
+import threading
 from datetime import timedelta
+
+import psycopg2.errors
 
 from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from .. import metric_engine
-from .okr_metric import parse_domain
+from .. import measure_access, metric_engine
+from ..coded_metrics import CODED_METRICS
+from ..measure import Measure, Window, freeze
+from .okr_metric import check_domain_access, literal_domain, parse_domain
 
-#: A change of orders asks for a recompute this long after it, at most once
-#: per this interval per server process: key results stay fresh within minutes
-#: without a cron run per confirmed order.
-RECOMPUTE_DELAY = timedelta(minutes=1)
+_logger = logging.getLogger(__name__)
 
 #: The fields that say what a metric key result measures.
 MEASURE_FIELDS = {
@@ -24,6 +26,17 @@ MEASURE_FIELDS = {
     "window",
     "window_days",
 }
+#: The fields only the engine writes.
+ENGINE_FIELDS = {"current_value", "last_computed_at", "no_data_since", "compute_error"}
+ADDON_ONLY_FIELDS = ENGINE_FIELDS | {"scope_user_id"}
+SCOPE_NAMES = ("team", "salesperson", "warehouse")
+#: How many times the scheduled recompute retries a group after a conflict.
+CONFLICT_RETRIES = 3
+
+
+def company_tz(company):
+    """Windows are taken in the company's timezone: its partner's, else UTC."""
+    return company.partner_id.tz or "UTC"
 
 
 class OkrKeyResult(models.Model):
@@ -69,6 +82,14 @@ class OkrKeyResult(models.Model):
     window_days = fields.Integer(string="Days", default=30)
     metric_model_name = fields.Char(related="metric_id.model_name")
     metric_aggregate = fields.Selection(related="metric_id.aggregate")
+    scope_user_id = fields.Many2one(
+        "res.users",
+        string="Scoped By",
+        readonly=True,
+        copy=False,
+        help="Who last set what this key result measures: its value only counts "
+        "records this user may read.",
+    )
     last_computed_at = fields.Datetime(readonly=True, copy=False)
     no_data_since = fields.Datetime(
         readonly=True,
@@ -78,13 +99,20 @@ class OkrKeyResult(models.Model):
     )
     compute_error = fields.Text(readonly=True, copy=False)
 
-    _okr_recompute_requested_at = 0.0  # per process, time.monotonic()
-
-    @api.constrains("source", "metric_id", "window", "window_days", "scope_domain")
+    @api.constrains(
+        "source",
+        "metric_id",
+        "window",
+        "window_days",
+        "scope_domain",
+        "team_id",
+        "salesperson_id",
+        "warehouse_id",
+        "objective_id",
+    )
     def _check_metric(self):
         for key_result in self.filtered(lambda kr: kr.source == "metric"):
-            metric = key_result.metric_id
-            if not metric:
+            if not key_result.metric_id:
                 raise ValidationError(
                     self.env._(
                         "The key result “%(name)s” is computed from a metric: pick "
@@ -92,29 +120,33 @@ class OkrKeyResult(models.Model):
                         name=key_result.name,
                     )
                 )
-            if key_result.window == "rolling" and key_result.window_days < 1:
+            if key_result.window == "rolling" and not (
+                1 <= key_result.window_days <= Window.MAX_DAYS
+            ):
                 raise ValidationError(
                     self.env._(
                         "The key result “%(name)s” measures the last %(days)s days: "
-                        "set at least 1 day.",
+                        "set from 1 to %(max)s days.",
                         name=key_result.name,
                         days=key_result.window_days,
+                        max=Window.MAX_DAYS,
                     )
                 )
-            if metric.aggregate != "coded":
-                key_result._scope_domain(dry_run=True)
-            for scope in metric_engine.SCOPE_NAMES:
-                field = self._fields[f"{scope}_id"]
-                if key_result[field.name] and not metric._scope_field_name(scope):
-                    raise ValidationError(
-                        self.env._(
-                            "The metric “%(metric)s” cannot be scoped by "
-                            "%(scope)s: clear %(scope)s on “%(name)s”.",
-                            metric=metric.name,
-                            scope=field._description_string(self.env),
-                            name=key_result.name,
-                        )
-                    )
+            check_domain_access(
+                self.env,
+                key_result._okr_source_model(),
+                key_result.scope_domain,
+                self._fields["scope_domain"].string,
+                key_result.name,
+            )
+            key_result._scope_domain(dry_run=True)
+            try:
+                measure = key_result._okr_measure(fields.Datetime.now())
+            except ValueError as error:
+                raise ValidationError(str(error)) from error
+            # With the rights of the user saving it: see measure_access.
+            measure_access.check_model(self.env, measure.model_name, key_result.name)
+            measure_access.check_population(self.env, measure, key_result.name)
 
     @api.onchange("metric_id")
     def _onchange_metric_id(self):
@@ -126,39 +158,76 @@ class OkrKeyResult(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            self._okr_check_engine_fields(vals)
+            if vals.get("source") == "metric" or vals.get("metric_id"):
+                vals["scope_user_id"] = self._okr_scope_user()
         key_results = super().create(vals_list)
-        if any(key_result.source == "metric" for key_result in key_results):
-            self._okr_request_recompute()
+        measured = key_results.filtered(lambda kr: kr.source == "metric")
+        if measured:
+            measured._okr_request_recompute_of_key_results()
         return key_results
 
     def write(self, vals):
+        self._okr_check_engine_fields(vals)
+        measured = self.filtered(lambda kr: kr.source == "metric")
+        if MEASURE_FIELDS & vals.keys():
+            vals = dict(vals, scope_user_id=self._okr_scope_user())
+        res = super().write(vals)
         if MEASURE_FIELDS & vals.keys():
             # Measured differently from now on: computed again soon.
-            self._okr_request_recompute()
-        if "current_value" in vals and not self.env.context.get("okr_metric_write"):
-            computed = self.filtered(lambda kr: kr.source == "metric")
-            if computed:
-                raise UserError(
-                    self.env._(
-                        "The current value of “%(name)s” is computed from its "
-                        "metric: press Refresh to update it, or make the key "
-                        "result manual.",
-                        name=computed[0].name,
-                    )
+            measured |= self.filtered(lambda kr: kr.source == "metric")
+            measured._okr_request_recompute_of_key_results()
+        return res
+
+    def _okr_scope_user(self):
+        """Who sets what is measured: the user, or nobody for the superuser
+        (data files, the engine), whose rights then apply."""
+        return False if self.env.su else self.env.uid
+
+    def _okr_check_engine_fields(self, vals):
+        """Only the engine (as the superuser) writes what it computes."""
+        if self.env.su or not vals.keys() & ADDON_ONLY_FIELDS:
+            return
+        computed = self.filtered(lambda kr: kr.source == "metric")
+        addon_only = vals.keys() & (ADDON_ONLY_FIELDS - {"current_value"})
+        if addon_only:
+            raise UserError(
+                self.env._(
+                    "These fields are set by the addon only: %(fields)s.",
+                    fields=", ".join(
+                        self._fields[fname]._description_string(self.env)
+                        for fname in sorted(addon_only)
+                    ),
                 )
-        return super().write(vals)
+            )
+        if computed or vals.get("source") == "metric":
+            raise UserError(
+                self.env._(
+                    "The current value of “%(name)s” is computed from its "
+                    "metric: press Refresh to update it, or make the key "
+                    "result manual.",
+                    name=(computed[:1] or self[:1]).name or vals.get("name", ""),
+                )
+            )
 
     def _scope_domain(self, dry_run=False):
         """The extra filter as a domain, refused unless literal and valid."""
         self.ensure_one()
         return parse_domain(
             self.env,
-            self.metric_id.model_name,
+            self._okr_source_model(),
             self.scope_domain,
             self._fields["scope_domain"].string,
             self.name,
             dry_run=dry_run,
         )
+
+    def _okr_source_model(self):
+        metric = self.metric_id.sudo()
+        if metric.aggregate == "coded":
+            return CODED_METRICS[metric.code].model_name
+        return metric.model_name
 
     def _check_checkin_allowed(self):
         computed = self.filtered(lambda kr: kr.source == "metric")
@@ -174,8 +243,16 @@ class OkrKeyResult(models.Model):
         return super()._check_checkin_allowed()
 
     def action_refresh(self):
-        """Recompute these metric key results now."""
-        self.filtered(lambda kr: kr.source == "metric")._okr_recompute()
+        """Recompute these metric key results now, in one evaluation.
+
+        For those who may edit them: everybody may read a key result, but a
+        refresh writes its value and history.
+        """
+        self.check_access("write")
+        # sudo: the engine writes the values, which nobody else may
+        self.filtered(lambda kr: kr.source == "metric").sudo()._okr_recompute(
+            read_on_replica=True
+        )
         return True
 
     def action_view_records(self):
@@ -220,83 +297,190 @@ class OkrKeyResult(models.Model):
     def _okr_records_domain(self, numerator=False):
         """``(model, domain)`` of the records the current value was computed on.
 
-        The window is the one of the last computation, so that the records
+        The measure is the one of the last computation, so that the records
         opened are exactly those counted.
         """
         self.ensure_one()
-        # sudo: the metric's fields are ir.model.fields, which users cannot
-        # read; the records open with the user's rights.
+        measure = self._okr_measure(self.last_computed_at or fields.Datetime.now())
+        return measure.model_name, measure.domain(numerator=numerator)
+
+    def _okr_window(self, now):
+        """The window this key result measures at ``now``."""
+        tz_name = company_tz(self.company_id)
+        if self.metric_id.sudo().period == "overdue":
+            return Window.overdue(now, tz_name)
+        until = now + timedelta(seconds=1)  # up to now included, at ORM precision
+        if self.window == "rolling":
+            days = min(max(self.window_days, 1), Window.MAX_DAYS)
+            return Window(until - timedelta(days=days), until, tz_name)
+        window = Window.days(self.cycle_id.date_start, self.cycle_id.date_end, tz_name)
+        if self.window == "cycle_to_date":
+            end = min(max(until, window.start), window.end)
+            window = Window(window.start, end, tz_name)
+        return window
+
+    def _okr_measure(self, now):
+        """The ``Measure`` of this key result at ``now``: what it counts.
+
+        Raises ValueError, with a message for the user, when the definition
+        cannot be measured.
+        """
+        self.ensure_one()
+        # sudo: the metric's fields are ir.model.fields, which users cannot read
         metric = self.metric_id.sudo()
-        window = metric_engine.key_result_window(
-            self, self.last_computed_at or fields.Datetime.now()
-        )
+        scope = []
+        for scope_name in SCOPE_NAMES:
+            record = self[f"{scope_name}_id"]
+            if not record:
+                continue
+            fname = metric._scope_field_name(scope_name)
+            if not fname:
+                field = self._fields[f"{scope_name}_id"]
+                raise ValueError(
+                    self.env._(
+                        "The metric “%(metric)s” cannot be scoped by %(scope)s: "
+                        "clear %(scope)s on “%(name)s”.",
+                        metric=metric.name,
+                        scope=field._description_string(self.env),
+                        name=self.name,
+                    )
+                )
+            scope.append((fname, record.id))
+        common = {
+            "company_id": self.company_id.id,
+            "window": self._okr_window(now),
+            "extra": freeze(literal_domain(self.env, self.scope_domain)),
+            "scope": tuple(sorted(scope)),
+            "growth": metric.comparison == "growth",
+            "extra_uid": self.scope_user_id.id or None,
+        }
         if metric.aggregate == "coded":
-            return metric_engine.CODED_METRIC_RECORDS[metric.code](
-                self.company_id.id, window
+            coded = CODED_METRICS[metric.code]
+            return Measure(
+                model_name=coded.model_name,
+                date_field=coded.date_field,
+                date_type="datetime",
+                aggregate="coded",
+                code=metric.code,
+                base=freeze(coded.domain),
+                **common,
             )
-        domain = [
-            ("company_id", "=", self.company_id.id),
-            *metric_engine.window_domain(
-                metric.date_field_id, window, self.last_computed_at
+        return Measure(
+            model_name=metric.model_name,
+            date_field=metric.date_field_id.name,
+            date_type=metric.date_field_id.ttype,
+            aggregate=metric.aggregate,
+            value_field=metric.value_field_id.name or None,
+            base=freeze(literal_domain(self.env, metric.domain)),
+            numerator=freeze(
+                literal_domain(self.env, metric.numerator_domain)
+                if metric.aggregate == "ratio"
+                else []
             ),
-            *metric._parse_domain(metric.domain, ""),
-            *self._scope_domain(),
-            *(
-                (metric._scope_field_name(scope), "=", self[f"{scope}_id"].id)
-                for scope in metric_engine.SCOPE_NAMES
-                if self[f"{scope}_id"]
-            ),
-        ]
-        if numerator and metric.aggregate == "ratio":
-            domain += metric._parse_domain(metric.numerator_domain, "")
-        return metric.model_name, domain
+            base_uid=metric.configured_by_id.id or None,
+            **common,
+        )
 
     @api.model
     def _okr_request_recompute(self, model_names=None, company_ids=None):
-        """Ask for a recompute soon after this transaction commits.
+        """Ask for a recompute of the key results that read ``model_names``
+        for ``company_ids`` (None: any), soon after this transaction commits.
 
-        ``model_names`` and ``company_ids`` say what changed (records of those
-        source models, in those companies), None for anything.
-
-        Called where orders and deliveries change: it costs the user's
-        transaction one insert at most, and nothing when a recompute was
-        requested by this process within ``RECOMPUTE_DELAY``.
+        Called wherever orders and deliveries change: see okr.recompute.request.
         """
-        precommit = self.env.cr.precommit
-        if "okr_recompute" in precommit.data:
-            return
-        precommit.data["okr_recompute"] = True
-        precommit.add(self._okr_schedule_recompute)
+        self.env["okr.recompute.request"]._request(model_names, company_ids)
 
-    def _okr_schedule_recompute(self):
-        cls = type(self)
-        if time.monotonic() - cls._okr_recompute_requested_at < RECOMPUTE_DELAY.seconds:
-            return
-        cls._okr_recompute_requested_at = time.monotonic()
-        cron = self.env.ref(
-            "okr_order_management.okr_key_result_cron_recompute",
-            raise_if_not_found=False,
+    def _okr_request_recompute_of_key_results(self):
+        """These key results measure something else from now on."""
+        self.env["okr.recompute.request"]._request(
+            None, self.company_id.ids or None, key_result_ids=self.ids
         )
-        if cron:
-            cron.sudo()._trigger(at=fields.Datetime.now() + RECOMPUTE_DELAY)
 
-    def _okr_recompute(self, now=None):
+    def _okr_recompute(
+        self, now=None, read_on_replica=False, commit=False, affected=None
+    ):
         """Evaluate these metric key results and store values and history.
 
         ``now`` evaluates them as of another moment (the demo builds its
         history that way); the automatic check-in is dated on its day.
+        ``read_on_replica`` reads the records on a read-only cursor: the
+        replica when Odoo has one (``db_replica_host``), else the main
+        database. ``commit`` (the scheduled runs) commits group by group and
+        retries a group after a conflict with a concurrent transaction.
+        ``affected(key_result_id, measure)`` keeps only some of them.
         """
         now = now or fields.Datetime.now()
+        measures, failed = {}, {}
+        for key_result in self.sudo():
+            try:
+                measure = key_result._okr_measure(now)
+            except (ValueError, SyntaxError, KeyError) as error:
+                failed[key_result.id] = metric_engine.Outcome(error=str(error))
+                continue
+            if affected is None or affected(key_result.id, measure):
+                measures[key_result.id] = measure
+        self.browse(failed)._okr_store(failed, now)
+        batches = [measures]
+        if commit:
+            by_group = {}
+            for key, measure in measures.items():
+                by_group.setdefault(measure.group_key, {})[key] = measure
+            batches = list(by_group.values())
         cron = self.env["ir.cron"]
-        outcomes = metric_engine.MetricEvaluator(self.env, now).evaluate(
-            self,
-            on_group_done=lambda done, remaining: cron._notify_progress(
-                done=done, remaining=remaining
-            ),
-        )
-        key_results = self.sudo().with_context(
-            okr_metric_write=True, tracking_disable=True
-        )
+        for done, batch in enumerate(batches, start=1):
+            if commit:
+                self._okr_recompute_batch_with_retries(batch, now, read_on_replica)
+                cron._notify_progress(done=done, remaining=len(batches) - done)
+            else:
+                self._okr_recompute_batch(batch, now, read_on_replica)
+        return measures
+
+    def _okr_recompute_batch(self, measures, now, read_on_replica):
+        registry = self.env.registry
+        if read_on_replica and registry._db_readonly is not None:
+            with registry.cursor(readonly=True) as read_cr:
+                read_env = api.Environment(read_cr, SUPERUSER_ID, {})
+                outcomes = metric_engine.evaluate(read_env, measures)
+        else:
+            outcomes = metric_engine.evaluate(self.env, measures)
+        self.browse(outcomes)._okr_store(outcomes, now)
+
+    def _okr_recompute_batch_with_retries(self, measures, now, read_on_replica):
+        """One batch of the scheduled run, in its own transaction."""
+        testing = getattr(threading.current_thread(), "testing", False)
+        for attempt in range(1, CONFLICT_RETRIES + 1):
+            try:
+                self._okr_recompute_batch(measures, now, read_on_replica)
+                if not testing:
+                    self.env.cr.commit()
+                return
+            except psycopg2.errors.SerializationFailure as error:
+                if testing:
+                    raise
+                self.env.cr.rollback()
+                _logger.info(
+                    "OKR recompute: conflict on key results %s (attempt %s): %s",
+                    list(measures),
+                    attempt,
+                    error,
+                )
+        failed = {
+            key: metric_engine.Outcome(
+                error=self.env._(
+                    "Not stored: another change of this key result conflicted "
+                    "%(count)s times with the recompute. It is computed again at "
+                    "the next run.",
+                    count=CONFLICT_RETRIES,
+                )
+            )
+            for key in measures
+        }
+        self.browse(failed)._okr_store(failed, now)
+        self.env.cr.commit()
+
+    def _okr_store(self, outcomes, now):
+        """Write the outcomes ``{key_result_id: Outcome}`` and the history."""
+        key_results = self.sudo().with_context(tracking_disable=True)
         for key_result in key_results:
             outcome = outcomes[key_result.id]
             vals = {"last_computed_at": now, "compute_error": outcome.error or False}
@@ -315,7 +499,7 @@ class OkrKeyResult(models.Model):
         Checkin = self.env["okr.checkin"].sudo()
         today = {
             kr: fields.Date.context_today(
-                kr.with_context(tz=metric_engine.company_tz(kr.company_id)), now
+                kr.with_context(tz=company_tz(kr.company_id)), now
             )
             for kr in self
         }
@@ -344,13 +528,34 @@ class OkrKeyResult(models.Model):
                         source="auto",
                         # Computed by the system, whoever pressed Refresh.
                         user_id=SUPERUSER_ID,
-                        confidence=key_result.confidence,
+                        # A number has no confidence of its own: the owner's
+                        # last one, else the check-in form's default.
+                        confidence=key_result.confidence
+                        if key_result.last_checkin_date
+                        else Checkin.default_get(["confidence"])["confidence"],
                     )
                 )
         Checkin.create(to_create)
 
-    def _cron_recompute(self):
-        """Hourly: every metric key result of the cycles still open."""
-        self.search(
+    def _okr_to_recompute(self):
+        """Every metric key result of the cycles still open."""
+        return self.search(
             [("source", "=", "metric"), ("cycle_id.state", "!=", "closed")]
-        )._okr_recompute()
+        )
+
+    def _cron_recompute(self):
+        """Hourly: every metric key result; the requests waiting are served."""
+        self.env["okr.recompute.request"]._take()
+        self._okr_to_recompute()._okr_recompute(read_on_replica=True, commit=True)
+
+    def _cron_recompute_requested(self):
+        """A minute after changes: only the key results they can affect."""
+        Request = self.env["okr.recompute.request"]
+        requests = Request._take()
+        if not requests:
+            return
+        self._okr_to_recompute()._okr_recompute(
+            read_on_replica=True,
+            commit=True,
+            affected=lambda key, measure: Request._affects(requests, key, measure),
+        )

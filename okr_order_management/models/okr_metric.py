@@ -3,10 +3,11 @@ import ast
 import psycopg2
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, mute_logger
 
-from .. import metric_engine
+from .. import measure_access
+from ..coded_metrics import CODED_METRICS
 
 NUMERIC_TYPES = ("integer", "float", "monetary")
 VALUE_AGGREGATES = ("sum", "avg", "min", "max", "count_distinct")
@@ -22,6 +23,7 @@ DEFINITION_FIELDS = (
     "salesperson_field_id",
     "warehouse_field_id",
 )
+SCOPE_FIELDS = ("team_field_id", "salesperson_field_id", "warehouse_field_id")
 SCOPES = {
     # scope: (field of okr.metric naming the source field, comodel it must point to)
     "team": ("team_field_id", "crm.team"),
@@ -140,6 +142,13 @@ class OkrMetric(models.Model):
         help="Leave empty to share the metric with every company.",
     )
     key_result_ids = fields.One2many("okr.key.result", "metric_id")
+    configured_by_id = fields.Many2one(
+        "res.users",
+        readonly=True,
+        copy=False,
+        help="Who last defined what this metric counts: its domains are applied "
+        "with this user's rights. Empty for the metrics of the addon.",
+    )
 
     _sql_constraints = [
         ("code_uniq", "unique (code)", "Another metric already has this code."),
@@ -166,12 +175,23 @@ class OkrMetric(models.Model):
                 False,
             )
 
-    @api.constrains(*DEFINITION_FIELDS)
+    @api.constrains(*DEFINITION_FIELDS, "period", "comparison")
     def _check_definition(self):
         for metric in self:
             metric._check_source()
+            metric._check_period()
             if metric.aggregate == "coded":
                 continue
+            # With the rights of the user saving it: see measure_access.
+            measure_access.check_model(self.env, metric.model_name, metric.name)
+            for fname in ("domain", "numerator_domain"):
+                check_domain_access(
+                    self.env,
+                    metric.model_name,
+                    metric[fname],
+                    self._fields[fname]._description_string(self.env),
+                    metric.name,
+                )
             metric._parse_domain(metric.domain, self.env._("Records"), dry_run=True)
             if metric.aggregate == "ratio":
                 if not (metric.numerator_domain or "").strip():
@@ -190,18 +210,65 @@ class OkrMetric(models.Model):
             metric._check_date_field()
             metric._check_value_field()
             metric._check_scope_fields()
+            for fname in ("date_field_id", "value_field_id", *SCOPE_FIELDS):
+                if metric[fname]:
+                    measure_access.check_path(
+                        self.env,
+                        metric.model_name,
+                        metric[fname].name,
+                        self._fields[fname]._description_string(self.env),
+                        metric.name,
+                    )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            vals["configured_by_id"] = self._configuring_user()
+        return super().create(vals_list)
 
     def write(self, vals):
+        if "configured_by_id" in vals and not self.env.su:
+            raise UserError(
+                self.env._("Who configured a metric is set by the addon only.")
+            )
+        if {*DEFINITION_FIELDS, "period"} & vals.keys():
+            vals = dict(vals, configured_by_id=self._configuring_user())
         res = super().write(vals)
         if {*DEFINITION_FIELDS, "comparison", "period", "active"} & vals.keys():
             # Its key results measure something else from now on.
             self.env["okr.key.result"]._okr_request_recompute()
         return res
 
+    def _configuring_user(self):
+        """The user whose rights the definition is applied with; nobody (the
+        superuser) for data files."""
+        return False if self.env.su else self.env.uid
+
+    def _check_period(self):
+        if self.period != "overdue":
+            return
+        if self.comparison == "growth":
+            raise ValidationError(
+                self.env._(
+                    "The metric “%(metric)s” counts what is overdue now, which has "
+                    "no previous window to grow from: set Comparison to None, or "
+                    "count the records in the window.",
+                    metric=self.name,
+                )
+            )
+        if self.aggregate == "coded":
+            raise ValidationError(
+                self.env._(
+                    "The metric “%(metric)s” is computed by the addon over a window: "
+                    "set Records Counted to “In the window”.",
+                    metric=self.name,
+                )
+            )
+
     def _check_source(self):
         model = self.env.get(self.model_name)
         if self.aggregate == "coded":
-            if self.code not in metric_engine.CODED_METRICS:
+            if self.code not in CODED_METRICS:
                 raise ValidationError(
                     self.env._(
                         "The metric “%(metric)s” is computed by the addon, but no "
@@ -212,7 +279,8 @@ class OkrMetric(models.Model):
                     )
                 )
             return
-        if model is None or "company_id" not in model._fields:
+        company = model is not None and model._fields.get("company_id")
+        if not (company and company.store and company.type == "many2one"):
             raise ValidationError(
                 self.env._(
                     "The source of the metric “%(metric)s” must have a company "
@@ -306,10 +374,8 @@ def parse_domain(env, model_name, text, label, owner, dry_run=False):
     """
     model = env[model_name].sudo()
     try:
-        domain = ast.literal_eval((text or "").strip() or "[]")
-        if not isinstance(domain, list | tuple):
-            raise ValueError(env._("a domain is a list of conditions"))
-        query = model._where_calc(list(domain), active_test=False)
+        domain = literal_domain(env, text)
+        query = model._where_calc(domain, active_test=False)
         if dry_run:
             with mute_logger("odoo.sql_db"), env.cr.savepoint(flush=False):
                 env.cr.execute(SQL("%s LIMIT 0", query.select()))
@@ -344,4 +410,22 @@ def parse_domain(env, model_name, text, label, owner, dry_run=False):
                 error=error,
             )
         ) from error
+    return domain
+
+
+def check_domain_access(env, model_name, text, label, owner):
+    """Refuse, before the ORM compiles it, a domain over fields that are not
+    stored (which it would drop) or not readable by ``env.user``."""
+    try:
+        domain = literal_domain(env, text)
+    except (ValueError, SyntaxError):
+        return  # parse_domain says what is wrong
+    measure_access.check_domain(env, model_name, domain, label, owner)
+
+
+def literal_domain(env, text):
+    """The domain written in ``text``: a literal, never code."""
+    domain = ast.literal_eval((text or "").strip() or "[]")
+    if not isinstance(domain, list | tuple):
+        raise ValueError(env._("a domain is a list of conditions"))
     return list(domain)

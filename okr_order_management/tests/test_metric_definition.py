@@ -16,8 +16,12 @@ class TestMetricDefinition(MetricCase):
         super().setUpClass()
         # An OKR manager without Settings rights: the group reads the models
         # and fields a metric is built from.
+        # An OKR manager who may read every order: metrics on orders are
+        # theirs to define (see test_metric_access for those who may not).
         cls.okr_admin = cls.company_user(
-            "okr_metric_admin", "base.group_user,okr_order_management.group_okr_manager"
+            "okr_metric_admin",
+            "base.group_user,okr_order_management.group_okr_manager,"
+            "sales_team.group_sale_salesman_all_leads",
         )
         cls.sale_order_model = cls.env.ref("sale.model_sale_order")
 
@@ -320,7 +324,7 @@ class TestMetricDefinition(MetricCase):
             ({"metric_id": False}, "is computed from a metric: pick the metric"),
             (
                 {"window": "rolling", "window_days": 0},
-                "measures the last 0 days: set at least 1 day",
+                "measures the last 0 days: set from 1 to 3660 days",
             ),
             (
                 {"metric_id": turnover.id, "team_id": self.team_north.id},

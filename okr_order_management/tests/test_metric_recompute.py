@@ -1,7 +1,8 @@
 from datetime import date, timedelta
+from unittest.mock import patch
 
 from odoo import fields
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
 
@@ -13,13 +14,6 @@ from .metric_common import AFTER_Q4, MetricCase, local
 class TestMetricRecompute(MetricCase):
     """Recomputing metric key results: errors, cost, history, no data, the
     cron, freshness and the drill-down."""
-
-    def setUp(self):
-        super().setUp()
-        # The per-process debounce of recompute requests starts afresh.
-        KeyResult = type(self.env["okr.key.result"])
-        KeyResult._okr_recompute_requested_at = 0.0
-        self.addCleanup(setattr, KeyResult, "_okr_recompute_requested_at", 0.0)
 
     def _sell_a_quarter(self):
         """Orders of both teams and salespeople, delivered, some late."""
@@ -279,7 +273,9 @@ class TestMetricRecompute(MetricCase):
     def test_metric_key_results_refuse_manual_values(self):
         owner = self.company_user("okr_metric_owner", "base.group_user")
         key_result = self.key_result("revenue", user_id=owner.id)
-        for env in (self.env, key_result.with_user(owner).env):
+        # Neither its owner nor an administrator: only the engine.
+        admin = self.company_user("okr_metric_admin", "base.group_system")
+        for env in (key_result.with_user(admin).env, key_result.with_user(owner).env):
             with self.subTest(user=env.user.login):
                 with self.assertRaisesMessage(
                     UserError,
@@ -433,10 +429,13 @@ class TestMetricRecompute(MetricCase):
         self.assertEqual(progress.remaining, 0)
 
     def test_changes_request_a_recompute_after_commit(self):
-        """Orders changing, and key results measuring something new."""
-        cron = self.env.ref("okr_order_management.okr_key_result_cron_recompute")
+        """Orders changing, and key results measuring something new: a request
+        stored at commit, and one trigger of the recompute a minute later."""
+        cron = self.env.ref(
+            "okr_order_management.okr_key_result_cron_recompute_requested"
+        )
         Trigger = self.env["ir.cron.trigger"]
-        KeyResult = type(self.env["okr.key.result"])
+        Request = self.env["okr.recompute.request"]
         key_result = self.key_result("revenue")
         order = self.sell(
             self.customer_a, None, created=local(2026, 11, 9, 10, 0), qty=3
@@ -460,16 +459,18 @@ class TestMetricRecompute(MetricCase):
         }
         for change, apply in changes.items():
             with self.subTest(change=change):
-                KeyResult._okr_recompute_requested_at = 0.0
-                triggers = Trigger.search([("cron_id", "=", cron.id)])
+                Request._take()
+                Trigger.search([("cron_id", "=", cron.id)]).unlink()
                 apply()
                 self.env.flush_all()
-                # Nothing in the user's transaction: no recompute, no trigger.
-                self.assertEqual(Trigger.search([("cron_id", "=", cron.id)]), triggers)
+                # Nothing in the user's transaction until it commits.
+                self.assertFalse(Request.search([]))
+                self.assertFalse(Trigger.search([("cron_id", "=", cron.id)]))
                 self.assertFalse(key_result.last_computed_at)
                 before = fields.Datetime.now()
                 self.env.cr.precommit.run()
-                new = Trigger.search([("cron_id", "=", cron.id)]) - triggers
+                self.assertTrue(Request.search([]))
+                new = Trigger.search([("cron_id", "=", cron.id)])
                 self.assertEqual(len(new), 1)
                 self.assertGreaterEqual(new.call_at, before + timedelta(minutes=1))
                 self.assertLessEqual(
@@ -477,14 +478,54 @@ class TestMetricRecompute(MetricCase):
                 )
 
     def test_recompute_requests_are_debounced(self):
-        cron = self.env.ref("okr_order_management.okr_key_result_cron_recompute")
+        """Requests within a minute, from any worker: one trigger, one run."""
+        cron = self.env.ref(
+            "okr_order_management.okr_key_result_cron_recompute_requested"
+        )
         Trigger = self.env["ir.cron.trigger"]
-        triggers = Trigger.search([("cron_id", "=", cron.id)])
+        self.env.cr.precommit.run()
+        Trigger.search([("cron_id", "=", cron.id)]).unlink()
         for day in (10, 11, 12):
             self.sell(self.customer_a, local(2026, 11, day, 10, 0))
             self.env.cr.precommit.run()
         # Three transactions within a minute: one recompute.
-        self.assertEqual(len(Trigger.search([("cron_id", "=", cron.id)]) - triggers), 1)
+        self.assertEqual(len(Trigger.search([("cron_id", "=", cron.id)])), 1)
+        self.assertTrue(self.env["okr.recompute.request"].search([]))
+
+    def test_a_change_recomputes_only_what_it_can_affect(self):
+        """An order changing now: the key results over orders of its company
+        whose window holds now, and what is overdue; not the deliveries, not
+        another company, not a window that is over."""
+        KeyResult = self.env["okr.key.result"]
+        Request = self.env["okr.recompute.request"]
+        now = local(2026, 11, 20, 10, 0)
+        revenue = self.key_result("revenue", "cycle_to_date")
+        rolling = self.key_result("revenue", "rolling", window_days=7)
+        overdue = self.key_result("late_open_orders")
+        deliveries = self.key_result("on_time_delivery_rate", "cycle_to_date")
+        past_cycle = self.cycle.copy(
+            {"date_start": date(2026, 7, 1), "date_end": date(2026, 9, 30)}
+        )
+        past = self.key_result(
+            "revenue", objective_id=self.objective.copy({"cycle_id": past_cycle.id}).id
+        )
+        with self.at(now):
+            self.env.cr.precommit.run()
+            Request._take()
+            KeyResult._okr_request_recompute(["sale.order"], self.company.ids)
+            KeyResult._okr_request_recompute(["sale.order"], self.other_company.ids)
+            self.env.cr.precommit.run()
+            evaluate = metric_engine.evaluate
+            with patch.object(
+                metric_engine, "evaluate", side_effect=evaluate
+            ) as evaluated:
+                KeyResult._cron_recompute_requested()
+        measured = {key for call in evaluated.call_args_list for key in call.args[1]}
+        self.assertEqual(measured, {revenue.id, rolling.id, overdue.id})
+        self.assertEqual(revenue.last_computed_at, now)
+        self.assertFalse(deliveries.last_computed_at)
+        self.assertFalse(past.last_computed_at)
+        self.assertFalse(Request.search([]), "the requests served are deleted")
 
     # Drill-down
 
@@ -581,8 +622,9 @@ class TestMetricRecompute(MetricCase):
             self.env["sale.order"].with_user(plain).search(action["domain"])
 
     def test_okr_user_sets_up_refreshes_and_opens_a_metric_key_result(self):
-        """A salesperson (an OKR user too) on their own objective, through the
-        form: scoped to their team, refreshed, opened."""
+        """A salesperson (an OKR user too, with Sales "own documents") on their
+        own objective, through the form: scoped to their own orders, refreshed,
+        opened. Their team's orders, which they cannot read, are refused."""
         self._sell_a_quarter()
         salesperson = self.salesperson_1
         objective = self.own_objective(salesperson)
@@ -595,17 +637,23 @@ class TestMetricRecompute(MetricCase):
         form.window = "cycle"
         form.start_value = 0.0
         form.target_value = 1000.0
+        with self.assertRaisesMessage(
+            ValidationError, "would count Sales Order that you are not allowed to read"
+        ):
+            form.save()
+        form.team_id = self.env["crm.team"]
+        form.salesperson_id = salesperson
         key_result = form.save()
         self.assertEqual(key_result.value_type, "currency")
         with self.at(AFTER_Q4):
             key_result.action_refresh()
         self.assertFalse(key_result.compute_error)
-        # 200 + 300, whoever sold them.
-        self.assertEqual(key_result.current_value, 500.0)
-        self.assertEqual(key_result.progress, 50.0)
+        # 200 (North) + 400 (South), their own.
+        self.assertEqual(key_result.current_value, 600.0)
+        self.assertEqual(key_result.progress, 60.0)
         action = key_result.action_view_records()
         orders = self.env["sale.order"].with_user(salesperson).search(action["domain"])
-        self.assertEqual(orders.mapped("amount_untaxed"), [200.0])
+        self.assertEqual(sorted(orders.mapped("amount_untaxed")), [200.0, 400.0])
 
     def test_metric_key_result_from_the_objectives_lines(self):
         """Picking a metric on a line of the objective makes it computed."""

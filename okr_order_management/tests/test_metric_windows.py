@@ -305,9 +305,12 @@ class TestMetricWindows(MetricCase):
 
     def _count_select_queries(self, key_results):
         """The number of aggregate queries the evaluator runs."""
-        fetch = metric_engine.GroupQuery._fetch
+        fetch = metric_engine.GroupQuery.fetch
         with patch.object(
-            metric_engine.GroupQuery, "_fetch", autospec=True, side_effect=fetch
+            metric_engine.GroupQuery, "fetch", autospec=True, side_effect=fetch
         ) as fetched:
-            metric_engine.MetricEvaluator(self.env, AFTER_Q4).evaluate(key_results)
+            metric_engine.evaluate(
+                self.env,
+                {kr.id: kr._okr_measure(AFTER_Q4) for kr in key_results},
+            )
         return fetched.call_count
