@@ -78,6 +78,10 @@ lint_paths=("$REPO_ROOT")
 python3 -m ruff check --config "$REPO_ROOT/pyproject.toml" "${lint_paths[@]}"
 python3 -m ruff format --check --config "$REPO_ROOT/pyproject.toml" "${lint_paths[@]}"
 
+# The addon's README.rst is generated from its readme/ fragments.
+step "README.rst up to date with readme/"
+python3 "$REPO_ROOT/scripts/readme.py" --check
+
 # OCA's mandatory Odoo checks: manifest, translations, SQL injection, commits...
 step "pylint-odoo: OCA mandatory checks (.pylintrc-mandatory)"
 python3 -m pylint --rcfile="$REPO_ROOT/.pylintrc-mandatory" "$ADDON_DIR"
