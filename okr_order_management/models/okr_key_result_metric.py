@@ -1,5 +1,7 @@
+import contextlib
 import logging
 import threading
+from collections import defaultdict
 from datetime import timedelta
 
 import psycopg2.errors
@@ -9,7 +11,7 @@ from odoo.exceptions import UserError, ValidationError
 
 from .. import measure_access, metric_engine
 from ..coded_metrics import CODED_METRICS
-from ..measure import Measure, Window, freeze
+from ..measure import Measure, Window, freeze, local_midnight
 from .okr_metric import check_domain_access, literal_domain, parse_domain
 
 _logger = logging.getLogger(__name__)
@@ -304,8 +306,9 @@ class OkrKeyResult(models.Model):
         measure = self._okr_measure(self.last_computed_at or fields.Datetime.now())
         return measure.model_name, measure.domain(numerator=numerator)
 
-    def _okr_window(self, now):
-        """The window this key result measures at ``now``."""
+    def _okr_window(self, now, to_date=False):
+        """The window this key result measures at ``now``; ``to_date``: a
+        whole-cycle window ends at ``now`` too (its value as of a past day)."""
         tz_name = company_tz(self.company_id)
         if self.metric_id.sudo().period == "overdue":
             return Window.overdue(now, tz_name)
@@ -314,12 +317,12 @@ class OkrKeyResult(models.Model):
             days = min(max(self.window_days, 1), Window.MAX_DAYS)
             return Window(until - timedelta(days=days), until, tz_name)
         window = Window.days(self.cycle_id.date_start, self.cycle_id.date_end, tz_name)
-        if self.window == "cycle_to_date":
+        if self.window == "cycle_to_date" or to_date:
             end = min(max(until, window.start), window.end)
             window = Window(window.start, end, tz_name)
         return window
 
-    def _okr_measure(self, now):
+    def _okr_measure(self, now, to_date=False):
         """The ``Measure`` of this key result at ``now``: what it counts.
 
         Raises ValueError, with a message for the user, when the definition
@@ -348,7 +351,7 @@ class OkrKeyResult(models.Model):
             scope.append((fname, record.id))
         common = {
             "company_id": self.company_id.id,
-            "window": self._okr_window(now),
+            "window": self._okr_window(now, to_date),
             "extra": freeze(literal_domain(self.env, self.scope_domain)),
             "scope": tuple(sorted(scope)),
             "growth": metric.comparison == "growth",
@@ -436,14 +439,77 @@ class OkrKeyResult(models.Model):
         return measures
 
     def _okr_recompute_batch(self, measures, now, read_on_replica):
+        with self._okr_read_env(read_on_replica) as read_env:
+            outcomes = metric_engine.evaluate(read_env, measures)
+            history = self._okr_past_values(measures, now, read_env)
+        self.browse(outcomes)._okr_store(outcomes, now)
+        self._okr_store_past_values(history)
+
+    @contextlib.contextmanager
+    def _okr_read_env(self, read_on_replica):
+        """Where the records are read: the replica when asked and Odoo has one."""
         registry = self.env.registry
         if read_on_replica and registry._db_readonly is not None:
             with registry.cursor(readonly=True) as read_cr:
-                read_env = api.Environment(read_cr, SUPERUSER_ID, {})
-                outcomes = metric_engine.evaluate(read_env, measures)
+                yield api.Environment(read_cr, SUPERUSER_ID, {})
         else:
-            outcomes = metric_engine.evaluate(self.env, measures)
-        self.browse(outcomes)._okr_store(outcomes, now)
+            yield self.env
+
+    def _okr_past_values(self, measures, now, read_env):
+        """``{(key_result_id, day): value}`` for the past days of the cycle of
+        key results computed for the first time, so that their history starts
+        with the cycle (or their rolling window, when later), not today.
+
+        One evaluation per past day for all of them together, by the engine
+        that computes today's value: the same records count.
+        """
+        started = {
+            key_result.id
+            for [key_result] in self.env["okr.checkin"]
+            .sudo()
+            ._read_group(
+                [("key_result_id", "in", list(measures)), ("source", "=", "auto")],
+                ["key_result_id"],
+            )
+        }
+        by_day = defaultdict(dict)  # day -> {key_result_id: measure}
+        for key_result in self.browse(set(measures) - started).sudo():
+            window = measures[key_result.id].window
+            today = window.local_date(now)
+            day = key_result.cycle_id.date_start
+            if key_result.window == "rolling" and not window.is_overdue:
+                day = max(day, window.local_date(window.start))
+            last = min(today - timedelta(days=1), key_result.cycle_id.date_end)
+            while day <= last:
+                end_of_day = local_midnight(day + timedelta(days=1), window.tz)
+                by_day[day][key_result.id] = key_result._okr_measure(
+                    end_of_day - timedelta(seconds=1), to_date=True
+                )
+                day += timedelta(days=1)
+        values = {}
+        for day, day_measures in by_day.items():
+            outcomes = metric_engine.evaluate(read_env, day_measures)
+            for key, outcome in outcomes.items():
+                if outcome.value is not None:
+                    values[key, day] = outcome.value
+        return values
+
+    def _okr_store_past_values(self, values):
+        Checkin = self.env["okr.checkin"].sudo()
+        confidence = Checkin.default_get(["confidence"])["confidence"]
+        Checkin.create(
+            [
+                {
+                    "key_result_id": key_result_id,
+                    "date": day,
+                    "value": value,
+                    "source": "auto",
+                    "user_id": SUPERUSER_ID,
+                    "confidence": confidence,
+                }
+                for (key_result_id, day), value in values.items()
+            ]
+        )
 
     def _okr_recompute_batch_with_retries(self, measures, now, read_on_replica):
         """One batch of the scheduled run, in its own transaction."""

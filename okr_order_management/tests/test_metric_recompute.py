@@ -131,6 +131,13 @@ class TestMetricRecompute(MetricCase):
 
     def _recompute_queries(self, key_results):
         self.env.invalidate_all()
+        # The history of the past days has its own test (and its inserts grow
+        # with the key results, as any insert does): here, the evaluation.
+        self.enterContext(
+            patch.object(
+                type(self.env["okr.key.result"]), "_okr_past_values", return_value={}
+            )
+        )
         self.env.flush_all()
         start = self.env.cr.sql_log_count
         with self.at(AFTER_Q4):
@@ -160,7 +167,9 @@ class TestMetricRecompute(MetricCase):
         key_result = self.key_result("revenue", "cycle_to_date", target_value=1000.0)
         self.sell(self.customer_a, local(2026, 11, 20, 9, 0), price=100.0)
         self.compute(key_result, local(2026, 11, 20, 10, 0))
-        checkin = key_result.checkin_ids
+        history = key_result.checkin_ids  # from the cycle's start: see below
+        self.assertEqual(len(history), 51)
+        checkin = history.filtered(lambda checkin: checkin.date == date(2026, 11, 20))
         self.assertRecordValues(
             checkin,
             [
@@ -176,22 +185,22 @@ class TestMetricRecompute(MetricCase):
         # 23:30 in Shanghai (15:30 UTC): the same day, the same check-in.
         self.compute(key_result, local(2026, 11, 20, 23, 30))
         self.compute(key_result, local(2026, 11, 20, 23, 31))
-        self.assertEqual(key_result.checkin_ids, checkin)
+        self.assertEqual(key_result.checkin_ids, history)
         self.assertRecordValues(checkin, [{"value": 150.0, "progress": 15.0}])
         self.assertEqual(key_result.progress, 15.0)
         # 00:30 the next day in Shanghai, though still the 20th in UTC.
         self.sell(self.customer_c, local(2026, 11, 21, 0, 10), price=50.0)
         self.compute(key_result, local(2026, 11, 21, 0, 30))
-        self.assertEqual(len(key_result.checkin_ids), 2)
+        self.assertEqual(len(key_result.checkin_ids), 52)
         self.assertRecordValues(
-            key_result.checkin_ids.sorted("date"),
+            key_result.checkin_ids.sorted("date")[-2:],
             [
                 {"date": date(2026, 11, 20), "value": 150.0, "source": "auto"},
                 {"date": date(2026, 11, 21), "value": 200.0, "source": "auto"},
             ],
         )
         self.assertEqual(
-            key_result.history["points"],
+            key_result.history["points"][-2:],
             [
                 {"date": "2026-11-20", "value": 150.0},
                 {"date": "2026-11-21", "value": 200.0},
@@ -207,7 +216,9 @@ class TestMetricRecompute(MetricCase):
         self.sell(self.customer_a, local(2026, 11, 20, 9, 0), price=100.0)
         with self.at(local(2026, 11, 20, 10, 0)):
             key_result.with_user(owner).action_refresh()
-        checkin = key_result.checkin_ids
+        checkin = key_result.checkin_ids.filtered(
+            lambda checkin: checkin.date == date(2026, 11, 20)
+        )
         self.assertRecordValues(checkin, [{"source": "auto", "value": 100.0}])
         self.assertEqual(checkin.user_id, self.env.ref("base.user_root"))
         for user in (owner, manager):
@@ -258,7 +269,9 @@ class TestMetricRecompute(MetricCase):
         self.compute(key_result, local(2026, 11, 20, 11, 0))
         self.assertEqual(key_result.current_value, 300.0)
         self.assertRecordValues(
-            key_result.checkin_ids.sorted("id"),
+            key_result.checkin_ids.filtered(
+                lambda checkin: checkin.date == date(2026, 11, 20)
+            ).sorted("id"),
             [
                 {
                     "source": "manual",
@@ -290,6 +303,35 @@ class TestMetricRecompute(MetricCase):
                 ):
                     key_result.with_env(env).current_value = 5.0
         self.assertFalse(key_result.checkin_ids)
+
+    def test_history_starts_with_the_cycle(self):
+        """A key result created mid-cycle: one automatic check-in per past day
+        of its cycle, each the value as of that day, one evaluation per day
+        for all key results created together."""
+        self.sell(self.customer_a, local(2026, 10, 5, 10, 0), price=100.0)
+        self.sell(self.customer_b, local(2026, 11, 1, 10, 0), price=50.0)
+        revenue = self.key_result("revenue", "cycle_to_date")
+        orders = self.key_result("order_error_rate", "cycle_to_date")
+        evaluate = metric_engine.evaluate
+        with (
+            self.at(local(2026, 11, 20, 10, 0)),
+            patch.object(metric_engine, "evaluate", side_effect=evaluate) as runs,
+        ):
+            (revenue | orders)._okr_recompute()
+        # Today, then the 50 days from October 1st to November 19th.
+        self.assertEqual(runs.call_count, 1 + 50)
+        values = {checkin.date: checkin.value for checkin in revenue.checkin_ids}
+        self.assertEqual(len(values), 51)
+        self.assertEqual(values[date(2026, 10, 1)], 0.0)
+        self.assertEqual(values[date(2026, 10, 5)], 100.0)
+        self.assertEqual(values[date(2026, 10, 31)], 100.0)
+        self.assertEqual(values[date(2026, 11, 1)], 150.0)
+        self.assertEqual(values[date(2026, 11, 20)], 150.0)
+        self.assertEqual(set(revenue.checkin_ids.mapped("source")), {"auto"})
+        # Filled in once: the next computation adds today's check-in only.
+        with self.at(local(2026, 11, 21, 10, 0)):
+            revenue._okr_recompute()
+        self.assertEqual(len(revenue.checkin_ids), 52)
 
     # No data
 
@@ -325,7 +367,8 @@ class TestMetricRecompute(MetricCase):
                 }
             ],
         )
-        self.assertEqual(len(key_result.checkin_ids), 1, "no check-in without data")
+        # The 10th, 11th (history filled in at the first computation) and 12th.
+        self.assertEqual(len(key_result.checkin_ids), 3, "no check-in without data")
         # Still nothing: no data since the first time.
         self.compute(key_result, local(2026, 11, 26, 9, 0))
         self.assertEqual(key_result.no_data_since, later)
@@ -337,7 +380,7 @@ class TestMetricRecompute(MetricCase):
         )
         self.assertEqual(self.compute(key_result, local(2026, 11, 26, 12, 0)), 2.0)
         self.assertFalse(key_result.no_data_since)
-        self.assertEqual(len(key_result.checkin_ids), 2)
+        self.assertEqual(len(key_result.checkin_ids), 4)
 
     def test_ratio_of_nothing_is_no_data_count_and_sum_are_zero(self):
         self.assertIsNone(self.value("on_time_delivery_rate", start_value=20.0))
