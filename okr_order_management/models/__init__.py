@@ -10,3 +10,4 @@ from . import sale_order
 from . import stock_picking
 from . import res_partner
 from . import okr_recompute_request
+from . import ir_model

@@ -331,6 +331,15 @@ class OkrKeyResult(models.Model):
         self.ensure_one()
         # sudo: the metric's fields are ir.model.fields, which users cannot read
         metric = self.metric_id.sudo()
+        if not metric.active:
+            raise ValueError(
+                self.env._(
+                    "The metric “%(metric)s” is archived. %(reason)s Pick another "
+                    "metric, or make the key result manual.",
+                    metric=metric.name,
+                    reason=metric.invalid_reason or "",
+                )
+            )
         scope = []
         for scope_name in SCOPE_NAMES:
             record = self[f"{scope_name}_id"]

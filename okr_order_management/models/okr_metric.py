@@ -48,17 +48,18 @@ class OkrMetric(models.Model):
     code = fields.Char(required=True, index=True)
     description = fields.Text(translate=True)
     sequence = fields.Integer(default=10)
+    # Not required: when its module is uninstalled, the metric is archived
+    # with the reason (see ir.model.unlink), its key results stay.
     model_id = fields.Many2one(
         "ir.model",
         string="Source",
-        required=True,
-        ondelete="cascade",
+        ondelete="set null",
         domain="[('transient', '=', False)]",
     )
     model_name = fields.Char(related="model_id.model", store=True, string="Model")
     date_field_id = fields.Many2one(
         "ir.model.fields",
-        ondelete="cascade",
+        ondelete="set null",
         domain="[('model_id', '=', model_id), ('ttype', 'in', ('date', 'datetime')),"
         " ('store', '=', True)]",
         help="The date that places a record in a key result's window.",
@@ -95,7 +96,7 @@ class OkrMetric(models.Model):
     )
     value_field_id = fields.Many2one(
         "ir.model.fields",
-        ondelete="cascade",
+        ondelete="set null",
         domain="[('model_id', '=', model_id), ('store', '=', True)]",
         help="The stored numeric field to sum, average, etc., or the field "
         "whose distinct values are counted.",
@@ -142,6 +143,11 @@ class OkrMetric(models.Model):
         help="Leave empty to share the metric with every company.",
     )
     key_result_ids = fields.One2many("okr.key.result", "metric_id")
+    invalid_reason = fields.Text(
+        readonly=True,
+        copy=False,
+        help="Why the addon archived this metric: what it reads was removed.",
+    )
     configured_by_id = fields.Many2one(
         "res.users",
         readonly=True,
@@ -175,9 +181,10 @@ class OkrMetric(models.Model):
                 False,
             )
 
-    @api.constrains(*DEFINITION_FIELDS, "period", "comparison")
+    @api.constrains(*DEFINITION_FIELDS, "period", "comparison", "active")
     def _check_definition(self):
-        for metric in self:
+        # An archived metric may lack what it read (see _archive_readers_of).
+        for metric in self.filtered("active"):
             metric._check_source()
             metric._check_period()
             if metric.aggregate == "coded":
@@ -233,11 +240,47 @@ class OkrMetric(models.Model):
             )
         if {*DEFINITION_FIELDS, "period"} & vals.keys():
             vals = dict(vals, configured_by_id=self._configuring_user())
+        if vals.get("active"):
+            vals = dict(vals, invalid_reason=False)  # checked again on the way
         res = super().write(vals)
         if {*DEFINITION_FIELDS, "comparison", "period", "active"} & vals.keys():
             # Its key results measure something else from now on.
             self.env["okr.key.result"]._okr_request_recompute()
         return res
+
+    @api.model
+    def _archive_readers_of(self, removed_models=None, removed_fields=None):
+        """Archive the metrics that read these models or fields (records about
+        to be deleted, by an uninstall say), saying why: their key results then
+        show the reason as their error, and nothing reads a column that is
+        gone."""
+        models = removed_models or self.env["ir.model"]
+        fields_ = removed_fields or self.env["ir.model.fields"]
+        Metric = self.sudo().with_context(active_test=False)
+        readers = Metric.search(
+            [
+                "|",
+                ("model_id", "in", models.ids),
+                "|",
+                ("date_field_id", "in", fields_.ids),
+                ("value_field_id", "in", fields_.ids),
+            ]
+        )
+        for metric in readers:
+            gone = (metric.model_id & models) or (
+                (metric.date_field_id | metric.value_field_id) & fields_
+            )
+            metric.write(
+                {
+                    "active": False,
+                    "invalid_reason": self.env._(
+                        "Archived because %(what)s was removed (its module was "
+                        "uninstalled, say): pick another source or field, then "
+                        "unarchive it.",
+                        what=", ".join(gone.mapped("display_name")),
+                    ),
+                }
+            )
 
     def _configuring_user(self):
         """The user whose rights the definition is applied with; nobody (the
@@ -266,6 +309,10 @@ class OkrMetric(models.Model):
             )
 
     def _check_source(self):
+        if not self.model_id:
+            raise ValidationError(
+                self.env._("Pick the source of the metric “%s”.", self.name)
+            )
         model = self.env.get(self.model_name)
         if self.aggregate == "coded":
             if self.code not in CODED_METRICS:

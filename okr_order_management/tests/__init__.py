@@ -12,3 +12,4 @@ from . import test_metric_builtin
 from . import test_metric_windows
 from . import test_metric_definition
 from . import test_metric_recompute
+from . import test_metric_uninstall
