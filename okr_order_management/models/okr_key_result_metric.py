@@ -448,6 +448,7 @@ class OkrKeyResult(models.Model):
         return measures
 
     def _okr_recompute_batch(self, measures, now, read_on_replica):
+        self.env.flush_all()  # what this transaction wrote, before reading
         with self._okr_read_env(read_on_replica) as read_env:
             outcomes = metric_engine.evaluate(read_env, measures)
             history = self._okr_past_values(measures, now, read_env)
@@ -472,17 +473,13 @@ class OkrKeyResult(models.Model):
         One evaluation per past day for all of them together, by the engine
         that computes today's value: the same records count.
         """
-        started = {
-            key_result.id
-            for [key_result] in self.env["okr.checkin"]
-            .sudo()
-            ._read_group(
-                [("key_result_id", "in", list(measures)), ("source", "=", "auto")],
-                ["key_result_id"],
-            )
-        }
         by_day = defaultdict(dict)  # day -> {key_result_id: measure}
-        for key_result in self.browse(set(measures) - started).sudo():
+        first_time = (
+            self.browse(measures)
+            .sudo()
+            .filtered(lambda key_result: not key_result.last_computed_at)
+        )
+        for key_result in first_time:
             window = measures[key_result.id].window
             today = window.local_date(now)
             day = key_result.cycle_id.date_start

@@ -13,3 +13,5 @@ from . import test_metric_windows
 from . import test_metric_definition
 from . import test_metric_recompute
 from . import test_metric_uninstall
+from . import test_metric_concurrency
+from . import test_metric_refresh
