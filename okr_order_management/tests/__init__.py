@@ -15,3 +15,4 @@ from . import test_metric_recompute
 from . import test_metric_uninstall
 from . import test_metric_concurrency
 from . import test_metric_refresh
+from . import test_metric_access
