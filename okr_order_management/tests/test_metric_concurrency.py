@@ -105,3 +105,33 @@ class TestMetricConcurrency(TransactionCase):
             [(target, computed, error) for _id, target, computed, error in rows],
             [(20.0, True, None), (10.0, True, None), (10.0, True, None)],
         )
+
+    def test_two_workers_requests_within_a_minute_make_one_run(self):
+        cron = self.env.ref(
+            "okr_order_management.okr_key_result_cron_recompute_requested"
+        )
+        with self.registry.cursor() as cr:
+            cr.execute("DELETE FROM ir_cron_trigger WHERE cron_id = %s", [cron.id])
+        self.addCleanup(self._remove_triggers, cron.id)
+        company = self.env.ref("base.main_company")
+        # Two transactions of two workers, one after the other: each commits.
+        for _worker in range(2):
+            with self.registry.cursor() as cr:
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                env["okr.key.result"]._okr_request_recompute(
+                    ["sale.order"], company.ids
+                )
+        with self.registry.cursor() as cr:
+            cr.execute(
+                "SELECT count(*) FROM ir_cron_trigger WHERE cron_id = %s", [cron.id]
+            )
+            self.assertEqual(cr.fetchone()[0], 1)
+            cr.execute(
+                "SELECT count(*) FROM okr_recompute_request WHERE model_name = %s",
+                ["sale.order"],
+            )
+            self.assertEqual(cr.fetchone()[0], 2)
+
+    def _remove_triggers(self, cron_id):
+        with self.registry.cursor() as cr:
+            cr.execute("DELETE FROM ir_cron_trigger WHERE cron_id = %s", [cron_id])

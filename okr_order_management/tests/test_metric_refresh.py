@@ -70,3 +70,32 @@ class TestMetricRefresh(MetricCase):
         self.assertEqual(key_result.last_computed_at, AFTER_Q4)
         # Without a replica, on the transaction's own cursor.
         self.assertEqual(set(self._evaluations(key_result)), {False})
+
+    def test_a_group_slower_than_the_timeout_fails_alone(self):
+        """Under the statement timeout of the setting, a query that takes
+        longer is cancelled by PostgreSQL: its key results say so, the other
+        groups are computed."""
+        self.sell(self.customer_a, local(2026, 11, 10, 10, 0), price=100.0)
+        self.env["ir.config_parameter"].set_param(metric_engine.TIMEOUT_PARAM, "1")
+        slow = self.key_result("on_time_delivery_rate")
+        revenue = self.key_result("revenue")
+        fetch = metric_engine.GroupQuery.fetch
+
+        def slow_groups(query):
+            if query.model_name == "stock.picking":
+                query.env.cr.execute("SELECT pg_sleep(3)")
+            return fetch(query)
+
+        with patch.object(
+            metric_engine.GroupQuery,
+            "fetch",
+            autospec=True,
+            side_effect=slow_groups,
+        ):
+            self._evaluations(slow | revenue)
+        self.assertRegex(slow.compute_error, "took longer than 1 seconds")
+        self.assertEqual(revenue.current_value, 100.0)
+        self.assertFalse(revenue.compute_error)
+        # The transaction's own timeout is back as it was.
+        self.env.cr.execute("SHOW statement_timeout")
+        self.assertNotEqual(self.env.cr.fetchone()[0], "1s")
