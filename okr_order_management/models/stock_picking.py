@@ -120,5 +120,17 @@ class StockPicking(models.Model):
     def _action_done(self):
         res = super()._action_done()
         if self:  # button_validate also calls it on no transfer
-            self.env["okr.key.result"]._okr_request_recompute()
+            self._okr_changed()
         return res
+
+    def _okr_changed(self):
+        """These transfers were validated: ask for a recompute of the metrics
+        over transfers, orders and stock valuation of their companies.
+
+        The facts of their orders (delivered, returned) are stored computed
+        fields that follow by themselves; their first orders do not change.
+        """
+        self.env["okr.key.result"]._okr_request_recompute(
+            model_names=["stock.picking", "sale.order", "stock.valuation.layer"],
+            company_ids=sorted(set(self.company_id.ids)),
+        )

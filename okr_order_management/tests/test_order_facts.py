@@ -346,9 +346,10 @@ class TestOrderFacts(OrderFactsCase):
         self.assertEqual(by_bob.okr_commercial_partner_id, self.bob)
         self.assertTrue(by_bob.okr_is_first_order, "Bob's own first order")
 
-    def test_first_order_flags_written_before_commit(self):
-        """Left pending by a confirmation, the flags are written by whatever
-        reads them first: a search, or the commit."""
+    def test_first_order_flags_written_by_the_change(self):
+        """The flags are in the database as soon as the confirmation or the
+        cancellation returns, and a rolled-back savepoint takes them back with
+        the change."""
 
         def flag_in_database(order):
             self.env.cr.execute(
@@ -356,35 +357,18 @@ class TestOrderFacts(OrderFactsCase):
             )
             return self.env.cr.fetchone()[0]
 
-        searched = self._create_order(self.alice)
-        self._confirm(searched, T0 + hours(1))
-        self.assertFalse(flag_in_database(searched), "pending after the confirmation")
-        first_orders = self.env["sale.order"].search(
-            [("okr_is_first_order", "=", True), ("id", "=", searched.id)]
-        )
-        self.assertEqual(first_orders, searched)
-        self.assertTrue(flag_in_database(searched))
-
-        committed = self._create_order(self.zed)
-        self._confirm(committed, T0 + hours(2))
-        self.assertFalse(flag_in_database(committed))
-        self.env.cr.precommit.run()  # what the commit runs after the flush
-        self.assertTrue(flag_in_database(committed))
-
-    def test_first_order_flags_survive_a_rolled_back_savepoint(self):
-        order = self._create_order(self.alice)
-        self._confirm(order, T0 + hours(1))
-        self.env.flush_all()  # the confirmation, not the flags
-        with contextlib.suppress(RuntimeError), self.env.cr.savepoint(flush=False):
-            self.assertTrue(order.okr_is_first_order)  # written, in the savepoint
+        first, second = self._create_order(self.alice), self._create_order(self.bob)
+        self._confirm(first, T0 + hours(1))
+        self.assertTrue(flag_in_database(first))
+        self._confirm(second, T0 + hours(2))
+        with contextlib.suppress(RuntimeError), self.env.cr.savepoint():
+            self._cancel(first, T0 + hours(3))
+            self.assertTrue(flag_in_database(second), "Acme's first order now")
             raise RuntimeError("rolled back")
-        self.env.cr.execute(
-            "SELECT okr_is_first_order FROM sale_order WHERE id = %s", [order.id]
-        )
-        self.assertFalse(self.env.cr.fetchone()[0], "the UPDATE was rolled back")
-        self.env.cr.precommit.run()
-        order.invalidate_recordset(["okr_is_first_order"])
-        self.assertTrue(order.okr_is_first_order, "written again at commit")
+        self.assertEqual(first.state, "sale")
+        self.assertTrue(flag_in_database(first))
+        self.assertFalse(flag_in_database(second))
+        self.assertTrue(first.okr_is_first_order)
 
     def test_amount_in_company_currency(self):
         foreign = self.env["res.currency"].create(
@@ -463,26 +447,144 @@ class TestOrderFacts(OrderFactsCase):
             ],
         )
 
-    def test_freshness_requests(self):
-        """Confirming, cancelling, validating and tagging ask for a recompute."""
-        key_result_class = self.registry["okr.key.result"]
-        with patch.object(
-            key_result_class, "_okr_request_recompute", autospec=True
-        ) as request:
-            order = self._create_order(self.zed)
-            self.assertEqual(request.call_count, 0)
-            self._confirm(order, T0 + hours(1))
-            self.assertEqual(request.call_count, 1)
-            self._validate(order.picking_ids, T0 + hours(2))
-            self.assertEqual(request.call_count, 2)
-            order.tag_ids = [
-                Command.link(self.env.ref("okr_order_management.crm_tag_complaint").id)
-            ]
-            self.assertEqual(request.call_count, 3)
-            other = self._create_order(self.zed)
-            self._confirm(other, T0 + hours(3))
-            self._cancel(other, T0 + hours(4))
-            self.assertEqual(request.call_count, 5)
+
+@tagged("post_install", "-at_install")
+class TestOrderFactsFreshness(OrderFactsCase):
+    """Each change that key results may see goes through one entry point
+    (``_okr_changed`` of the orders or of the transfers), which asks for one
+    recompute of its source models in its companies."""
+
+    ORDER_MODELS = ["sale.order"]
+    PICKING_MODELS = ["stock.picking", "sale.order", "stock.valuation.layer"]
+
+    @contextlib.contextmanager
+    def _recording(self):
+        """Record the entry points' calls (records) and the requests
+        (model names, company ids), both still run."""
+        calls = []
+        requests = []
+
+        def spy(model_name):
+            model_class = type(self.env[model_name])
+            original = model_class._okr_changed
+
+            def record(records, *args, **kwargs):
+                calls.append(records)
+                return original(records, *args, **kwargs)
+
+            return patch.object(
+                model_class, "_okr_changed", autospec=True, side_effect=record
+            )
+
+        def request(_self, model_names=None, company_ids=None):
+            requests.append((model_names, company_ids))
+
+        with (
+            spy("sale.order"),
+            spy("stock.picking"),
+            patch.object(
+                type(self.env["okr.key.result"]),
+                "_okr_request_recompute",
+                autospec=True,
+                side_effect=request,
+            ),
+        ):
+            yield calls, requests
+            calls.clear()
+            requests.clear()
+
+    def _assert_one_change(self, calls, requests, records, model_names, companies):
+        self.assertEqual(len(calls), 1, "the entry point runs once")
+        self.assertEqual(calls[0]._name, records._name)
+        self.assertEqual(calls[0], records)
+        self.assertEqual(requests, [(model_names, sorted(companies.ids))])
+        calls.clear()
+        requests.clear()
+
+    def test_confirmation_and_cancellation(self):
+        orders = self._create_order(self.zed) | self._create_order(self.alice)
+        with self._recording() as (calls, requests):
+            self._confirm(orders, T0 + hours(1))
+            self._assert_one_change(
+                calls, requests, orders, self.ORDER_MODELS, self.company
+            )
+            self._cancel(orders[0], T0 + hours(2))
+            self._assert_one_change(
+                calls, requests, orders[0], self.ORDER_MODELS, self.company
+            )
+
+    def test_cancelling_a_quotation_requests_nothing(self):
+        quotation = self._create_order(self.zed)
+        with self._recording() as (calls, requests):
+            self._cancel(quotation, T0 + hours(1))
+            self.assertFalse(calls)
+            self.assertFalse(requests)
+
+    def test_customer_change_on_a_confirmed_order_requests_a_recompute(self):
+        order = self._create_order(self.alice)
+        quotation = self._create_order(self.alice)
+        self._confirm(order, T0 + hours(1))
+        with self._recording() as (calls, requests):
+            quotation.partner_id = self.zed
+            self.assertFalse(requests, "a quotation counts nowhere")
+            order.partner_id = self.zed
+            self._assert_one_change(
+                calls, requests, order, self.ORDER_MODELS, self.company
+            )
+        self.assertTrue(order.okr_is_first_order, "Zed's first order")
+
+    def test_tag_change_on_a_confirmed_order(self):
+        complaint = self.env.ref("okr_order_management.crm_tag_complaint")
+        order = self._create_order(self.zed)
+        quotation = self._create_order(self.zed)
+        self._confirm(order, T0 + hours(1))
+        with self._recording() as (calls, requests):
+            quotation.tag_ids = [Command.link(complaint.id)]
+            self.assertFalse(requests)
+            order.tag_ids = [Command.link(complaint.id)]
+            self._assert_one_change(
+                calls, requests, order, self.ORDER_MODELS, self.company
+            )
+
+    def test_contact_moving_to_another_company(self):
+        other_company = self.env["res.company"].create({"name": "OKR Other Company"})
+        here = self._create_order(self.alice)
+        self._create_order(self.alice)  # a quotation: it moves, but counts nowhere
+        self._confirm(here, T0 + hours(1))
+        there = (
+            self._create_order(self.alice, company_id=other_company.id)
+            .with_company(other_company)
+            .with_context(allowed_company_ids=other_company.ids)
+        )
+        self._confirm(there, T0 + hours(2))
+        with self._recording() as (calls, requests):
+            self.alice.parent_id = self.acme  # no move
+            self.alice.name = "Alice Buyer-Smith"
+            self.assertFalse(requests)
+            self.alice.parent_id = self.zed
+            self._assert_one_change(
+                calls,
+                requests,
+                here | there,
+                self.ORDER_MODELS,
+                self.company | other_company,
+            )
+
+    def test_delivery_and_return_validated(self):
+        order = self._create_order(self.zed)
+        self._confirm(order, T0 + hours(1))
+        delivery = order.picking_ids
+        with self._recording() as (calls, requests):
+            self._validate(delivery, T0 + hours(2))
+            self._assert_one_change(
+                calls, requests, delivery, self.PICKING_MODELS, self.company
+            )
+            return_picking = create_return(delivery, 1)
+            self.assertFalse(requests, "created, not validated")
+            self._validate(return_picking, T0 + hours(3))
+            self._assert_one_change(
+                calls, requests, return_picking, self.PICKING_MODELS, self.company
+            )
 
 
 @tagged("post_install", "-at_install")
@@ -513,7 +615,6 @@ class TestOrderFactsBackfill(OrderFactsCase):
         self.assertEqual(len(pickings), 8)
 
         self.env.flush_all()
-        self.env["sale.order"].flush_model(["okr_is_first_order"])
         expected = self._read_facts(orders, pickings)
         self._blank_facts()
         fill_order_facts(self.env.cr)
