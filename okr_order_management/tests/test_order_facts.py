@@ -17,6 +17,11 @@ def hours(n):
     return timedelta(hours=n)
 
 
+def shanghai(*args):
+    """A wall-clock time in Shanghai (UTC+8, no daylight saving), as naive UTC."""
+    return datetime(*args) - hours(8)
+
+
 class OrderFactsCase(TransactionCase):
     """A stocked product, customers and a sales and stock user, to run real flows."""
 
@@ -98,6 +103,29 @@ class OrderFactsCase(TransactionCase):
                     wizard.process_cancel_backorder()
         return picking.backorder_ids
 
+    def _create_picking(self, scheduled_date):
+        """A confirmed delivery of one unit to Zed, made by hand (no order)."""
+        picking = self.env["stock.picking"].create(
+            {
+                "picking_type_id": self.warehouse.out_type_id.id,
+                "partner_id": self.zed.id,
+                "scheduled_date": scheduled_date,
+                "move_ids": [
+                    Command.create(
+                        {
+                            "name": self.product.name,
+                            "product_id": self.product.id,
+                            "product_uom_qty": 1,
+                            "location_id": self.warehouse.lot_stock_id.id,
+                            "location_dest_id": self.customer_location.id,
+                        }
+                    )
+                ],
+            }
+        )
+        picking.action_confirm()
+        return picking
+
     def _return(self, picking, qty, at):
         """Return ``qty`` of the first move of ``picking``, validated at ``at``."""
         return_picking = create_return(picking, qty)
@@ -151,38 +179,55 @@ class TestOrderFacts(OrderFactsCase):
         self.assertEqual(order.okr_delivered_at, T0 + hours(5))
         self.assertEqual(order.okr_fulfilment_hours, 4.0)
 
-    def test_on_time_and_late(self):
-        deadline = T0 + hours(48)
-        on_time = self._create_order(self.zed, commitment_date=deadline)
-        late = self._create_order(self.zed, commitment_date=deadline)
-        self._confirm(on_time | late, T0 + hours(1))
-        self.assertEqual(on_time.picking_ids.okr_deadline, deadline)
-        self._validate(on_time.picking_ids, deadline)
-        self._validate(late.picking_ids, deadline + timedelta(seconds=1))
-        self.assertTrue(on_time.picking_ids.okr_on_time, "at the deadline is on time")
-        self.assertFalse(late.picking_ids.okr_on_time)
+    def test_on_time_by_promised_day_in_company_timezone(self):
+        """On time up to the end of the promised day, in the company's timezone
+        (not up to the instant of the deadline, nor the end of the UTC day)."""
+        self.company.partner_id.tz = "Asia/Shanghai"
+        promised = shanghai(2026, 3, 10, 10, 0)
+        on_time = self._create_order(self.zed, commitment_date=promised)
+        late = self._create_order(self.zed, commitment_date=promised)
+        self._confirm(on_time | late, T0)
+        self.assertEqual(on_time.picking_ids.okr_deadline, promised)
+        self._validate(on_time.picking_ids, shanghai(2026, 3, 10, 23, 0))
+        self._validate(late.picking_ids, shanghai(2026, 3, 11, 0, 30))
+        self.assertTrue(on_time.picking_ids.okr_on_time, "late in the promised day")
+        self.assertFalse(late.picking_ids.okr_on_time, "the next day in Shanghai")
+        # Without a timezone, days are UTC ones: 00:30 in Shanghai is the 10th.
+        self.company.partner_id.tz = False
+        self.assertTrue(late.picking_ids.okr_on_time)
+
+    def test_promised_day_precedence(self):
+        """The order's commitment date, else the transfer's deadline, else its
+        scheduled date."""
+        self.company.partner_id.tz = "Asia/Shanghai"
+        committed_day = shanghai(2026, 3, 10, 12, 0)
+        deadline_day = shanghai(2026, 3, 11, 12, 0)
+        scheduled_day = shanghai(2026, 3, 12, 12, 0)
+        committed = self._create_order(self.zed, commitment_date=committed_day)
+        self._confirm(committed, T0)
+        picking = committed.picking_ids
+        picking.move_ids.date_deadline = deadline_day
+        picking.scheduled_date = scheduled_day
+        self.assertEqual(picking.date_deadline, deadline_day)
+        self.assertEqual(picking.okr_deadline, committed_day)
+        self._validate(picking, shanghai(2026, 3, 11, 9, 0))
+        self.assertFalse(picking.okr_on_time, "the commitment date comes first")
+
+        by_hand = self._create_picking(scheduled_day)
+        by_hand.move_ids.date_deadline = deadline_day
+        self.assertEqual(by_hand.okr_deadline, deadline_day)
+        self._validate(by_hand, shanghai(2026, 3, 12, 9, 0))
+        self.assertFalse(by_hand.okr_on_time, "the deadline comes before the plan")
+
+        scheduled_only = self._create_picking(scheduled_day)
+        self.assertFalse(scheduled_only.date_deadline)
+        self.assertEqual(scheduled_only.okr_deadline, scheduled_day)
+        self._validate(scheduled_only, shanghai(2026, 3, 12, 23, 59))
+        self.assertTrue(scheduled_only.okr_on_time)
 
     def test_deadline_falls_back_to_scheduled_date(self):
         # Sales orders give their moves a deadline: a delivery made by hand has none.
-        picking = self.env["stock.picking"].create(
-            {
-                "picking_type_id": self.warehouse.out_type_id.id,
-                "partner_id": self.zed.id,
-                "scheduled_date": T0 + hours(24),
-                "move_ids": [
-                    Command.create(
-                        {
-                            "name": self.product.name,
-                            "product_id": self.product.id,
-                            "product_uom_qty": 1,
-                            "location_id": self.warehouse.lot_stock_id.id,
-                            "location_dest_id": self.customer_location.id,
-                        }
-                    )
-                ],
-            }
-        )
-        picking.action_confirm()
+        picking = self._create_picking(T0 + hours(24))
         self.assertTrue(picking.okr_is_delivery)
         self.assertFalse(picking.date_deadline)
         self.assertEqual(picking.okr_deadline, picking.scheduled_date)
@@ -627,6 +672,56 @@ class TestOrderFactsBackfill(OrderFactsCase):
         self.assertTrue(delivered.okr_is_first_order)
         self.assertTrue(returned.okr_has_complaint)
         self.assertTrue(delivered.okr_delivered_at)
+
+    def test_fill_matches_orm_on_time(self):
+        """The install's SQL and the compute agree on the promised day: at the
+        edges of the day in the company's timezone, for each source of the
+        deadline, with and without a timezone."""
+        self.company.partner_id.tz = "Asia/Shanghai"
+        promised = shanghai(2026, 3, 10, 10, 0)
+        validations = [
+            shanghai(2026, 3, 10, 0, 0),
+            shanghai(2026, 3, 10, 23, 0),
+            shanghai(2026, 3, 10, 23, 59, 59),
+            shanghai(2026, 3, 11, 0, 0),
+            shanghai(2026, 3, 11, 0, 30),
+        ]
+        committed = [
+            self._create_order(self.zed, commitment_date=promised)
+            for _validation in validations
+        ]
+        by_lead_time = self._create_order(self.zed)
+        orders = self.env["sale.order"].union(*committed, by_lead_time)
+        self._confirm(orders, shanghai(2026, 3, 5, 9, 0))
+        # The commitment date comes before a deadline moved on the transfer.
+        committed[0].picking_ids.move_ids.date_deadline = promised + hours(48)
+        for order, validated_at in zip(committed, validations, strict=True):
+            self._validate(order.picking_ids, validated_at)
+        self._validate(by_lead_time.picking_ids, shanghai(2026, 3, 10, 23, 0))
+        with_deadline = self._create_picking(promised + hours(48))
+        with_deadline.move_ids.date_deadline = promised
+        self._validate(with_deadline, shanghai(2026, 3, 11, 0, 30))
+        scheduled_only = self._create_picking(promised)
+        self._validate(scheduled_only, shanghai(2026, 3, 10, 23, 0))
+        not_done = self._create_picking(promised)
+        pickings = orders.picking_ids | with_deadline | scheduled_only | not_done
+        self.assertEqual(
+            [picking.okr_on_time for picking in orders.picking_ids],
+            [True, True, True, False, False, True],
+        )
+        self.assertEqual(
+            (with_deadline | scheduled_only | not_done).mapped("okr_on_time"),
+            [False, True, False],
+        )
+        for tz in ("Asia/Shanghai", False, "America/New_York"):
+            with self.subTest(tz=tz):
+                self.company.partner_id.tz = tz
+                self.env.flush_all()
+                expected = self._read_facts(orders, pickings)
+                self._blank_facts()
+                fill_order_facts(self.env.cr)
+                self.env.invalidate_all()
+                self.assertEqual(self._read_facts(orders, pickings), expected)
 
     def _read_facts(self, orders, pickings):
         facts = {}
