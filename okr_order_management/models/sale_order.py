@@ -243,7 +243,8 @@ class SaleOrder(models.Model):
             order.okr_promised_date = order.commitment_date or order.expected_date
 
     def write(self, vals):
-        # A confirmed order that changes customer may change two first orders.
+        # Key results see the customer and the tags of confirmed orders; a
+        # change of customer may move the first orders of two customer entities.
         changed = self.browse()
         if {"partner_id", "tag_ids"} & vals.keys():
             changed = self.filtered("okr_confirmed_at")
