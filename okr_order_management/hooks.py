@@ -148,7 +148,12 @@ def fill_order_facts(cr):
 
 
 def _fill_picking_facts_sql():
-    """The facts of ``stock.picking``, as its compute methods define them."""
+    """The facts of ``stock.picking``, as its compute methods define them.
+
+    On time: validated on or before the day of the effective deadline (the
+    order's commitment date, else the transfer's deadline, else its scheduled
+    date), both days taken in the timezone of the company's partner, else UTC.
+    """
     return SQL(
         """
         UPDATE stock_picking p
@@ -165,11 +170,12 @@ def _fill_picking_facts_sql():
                        COALESCE(pt.code = 'outgoing' AND p.return_id IS NULL, false)
                            AS is_delivery,
                        COALESCE(return_type.code = 'outgoing', false) AS is_return,
-                       COALESCE(p.date_deadline, p.scheduled_date) AS deadline,
+                       deadline.deadline,
                        COALESCE(
                            p.state = 'done'
-                           AND p.date_done
-                               <= COALESCE(p.date_deadline, p.scheduled_date),
+                           AND timezone(zone.tz, timezone('UTC', p.date_done))::date
+                               <= timezone(zone.tz, timezone('UTC', deadline.deadline))
+                                  ::date,
                            false
                        ) AS on_time,
                        EXISTS (
@@ -185,6 +191,17 @@ def _fill_picking_facts_sql():
                   LEFT JOIN stock_picking_type return_type
                          ON return_type.id = returned.picking_type_id
                   LEFT JOIN sale_order so ON so.id = p.sale_id
+                  LEFT JOIN res_company company ON company.id = p.company_id
+                  LEFT JOIN res_partner company_partner
+                         ON company_partner.id = company.partner_id
+                 CROSS JOIN LATERAL (
+                        SELECT COALESCE(
+                                   so.commitment_date, p.date_deadline, p.scheduled_date
+                               ) AS deadline
+                       ) deadline
+                 CROSS JOIN LATERAL (
+                        SELECT COALESCE(NULLIF(company_partner.tz, ''), 'UTC') AS tz
+                       ) zone
                ) fact
          WHERE fact.id = p.id
         """

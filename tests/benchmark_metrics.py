@@ -1645,11 +1645,15 @@ def orchestrate(args):
 
         say(
             f"\n[5] (e) the same {ORM_ORDERS} orders with the addon; runs interleaved "
-            "with baseline runs on the addon-less copy, best of 2 each side"
+            f"with baseline runs on the addon-less copy, best of {args.orm_runs} "
+            f"with and {args.orm_runs + 1} without"
         )
-        addon_runs = [orm_flow(args, "with_1", args.db)]
-        baseline_runs.append(orm_flow(args, "without_2", baseline_db(args)))
-        addon_runs.append(orm_flow(args, "with_2", args.db))
+        addon_runs = []
+        for run in range(1, args.orm_runs + 1):
+            addon_runs.append(orm_flow(args, f"with_{run}", args.db))
+            baseline_runs.append(
+                orm_flow(args, f"without_{run + 1}", baseline_db(args))
+            )
         drop_database(baseline_db(args))
         figures["e_without_runs"], figures["e_with_runs"] = baseline_runs, addon_runs
         figures["e_without"] = min(baseline_runs, key=lambda run: run["seconds"])
@@ -1660,9 +1664,15 @@ def orchestrate(args):
             run["cpu_seconds"] for run in baseline_runs
         )
         figures["e_cpu_ratio"] = cpu_ratio
+        queries = [
+            min(run["queries"] for run in runs) / ORM_ORDERS
+            for runs in (addon_runs, baseline_runs)
+        ]
+        figures["e_queries_per_order"] = queries
         say(
             f"    best with / best without: {e_ratio:.3f}x wall (goal <= "
-            f"{GOALS['e_ratio']:.2f}x), {cpu_ratio:.3f}x Odoo CPU time"
+            f"{GOALS['e_ratio']:.2f}x), {cpu_ratio:.3f}x Odoo CPU time, "
+            f"{queries[0]:.1f} / {queries[1]:.1f} queries per order"
         )
 
     say("\n[6] key results")
@@ -1837,6 +1847,12 @@ def parse_args(argv=None):
         action="store_true",
         help="skip steps 1-5: reuse the database of an earlier run (addon "
         "installed), recreate the key results and measure (a), (b), (c)",
+    )
+    parser.add_argument(
+        "--orm-runs",
+        type=int,
+        default=3,
+        help="(e): runs with the addon, each followed by one without",
     )
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--workdir", help="logs, results, filestore")

@@ -56,9 +56,8 @@ class OkrDemoHistory(models.AbstractModel):
                     rng,
                     fail=rng.random() < error_rate,
                 )
-        self.env["sale.order"].search(
-            [("team_id", "=", team.id)]
-        )._okr_update_first_orders()
+        orders = self.env["sale.order"].search([("team_id", "=", team.id)])
+        orders._okr_flag_first_orders(orders._okr_entities())
         key_results = self.env["okr.key.result"].browse(
             self.env.ref(xmlid).id for xmlid in key_result_xmlids
         )

@@ -5,28 +5,28 @@ class ResPartner(models.Model):
     _inherit = "res.partner"
 
     def write(self, vals):
-        # A contact moving to another company (or becoming one) moves its
-        # orders to another customer entity: the first orders of both change.
-        if not {"parent_id", "is_company"} & vals.keys():
+        moving = self.browse()
+        if {"parent_id", "is_company"} & vals.keys():
+            moving = self.filtered(lambda partner: partner._okr_is_moved_by(vals))
+        if not moving:
             return super().write(vals)
-        entities = self._okr_order_entities()
-        res = super().write(vals)
-        if entities:
-            self.env["sale.order"]._okr_update_first_orders(
-                entities | self._okr_order_entities()
-            )
-            self.env["okr.key.result"]._okr_request_recompute()
-        return res
-
-    def _okr_order_entities(self):
-        """The (company id, customer entity id) pairs of the confirmed orders
-        of these partners and their contacts, grouped in SQL."""
-        groups = (
+        # sudo: the orders of every company and salesperson move with the
+        # contact, whoever edits it.
+        orders = (
             self.env["sale.order"]
             .sudo()
-            ._read_group(
-                [("partner_id", "child_of", self.ids), ("state", "=", "sale")],
-                ["company_id", "okr_commercial_partner_id"],
-            )
+            .search([("partner_id", "child_of", moving.ids), ("state", "=", "sale")])
         )
-        return {(company.id, entity.id) for company, entity in groups if entity}
+        entities = orders._okr_entities()
+        res = super().write(vals)
+        if orders:
+            orders._okr_changed(entities)
+        return res
+
+    def _okr_is_moved_by(self, vals):
+        """Whether writing ``vals`` moves this partner's orders to another
+        customer entity: a contact moving to another company, or a contact
+        becoming a company (or the reverse)."""
+        if "parent_id" in vals and self.parent_id.id != (vals["parent_id"] or False):
+            return True
+        return "is_company" in vals and self.is_company != bool(vals["is_company"])

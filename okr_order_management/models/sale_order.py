@@ -2,11 +2,6 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 from odoo.tools.sql import create_index
 
-#: In ``cr.precommit.data``: the customer entities whose first order is to be
-#: flagged again, and all those of the transaction (flagged again at commit, in
-#: case a savepoint rolled back an earlier UPDATE).
-FIRST_ORDER_PENDING = "okr_first_order_entities"
-FIRST_ORDER_TOUCHED = "okr_first_order_entities_touched"
 #: The columns the first-order flags are computed from.
 FIRST_ORDER_INPUTS = [
     "state",
@@ -105,8 +100,6 @@ class SaleOrder(models.Model):
         copy=False,
         readonly=True,
         index=True,
-        # Fetched only when read: fetching it writes the pending flags.
-        prefetch=False,
         help="The first confirmed order of its customer entity in this company "
         "(cancelled orders excluded).",
     )
@@ -250,16 +243,15 @@ class SaleOrder(models.Model):
             order.okr_promised_date = order.commitment_date or order.expected_date
 
     def write(self, vals):
-        # A confirmed order that changes customer may change two first orders.
-        confirmed = self.browse()
-        if "partner_id" in vals:
-            confirmed = self.filtered(lambda order: order.state == "sale")
-        entities = confirmed._okr_entities()
+        # Key results see the customer and the tags of confirmed orders; a
+        # change of customer may move the first orders of two customer entities.
+        changed = self.browse()
+        if {"partner_id", "tag_ids"} & vals.keys():
+            changed = self.filtered("okr_confirmed_at")
+        entities = changed._okr_entities() if "partner_id" in vals else set()
         res = super().write(vals)
-        if confirmed:
-            confirmed._okr_update_first_orders(entities | confirmed._okr_entities())
-        if "tag_ids" in vals:
-            self.env["okr.key.result"]._okr_request_recompute()
+        if changed:
+            changed._okr_changed(entities)
         return res
 
     def _prepare_confirmation_values(self):
@@ -272,32 +264,33 @@ class SaleOrder(models.Model):
 
     def action_confirm(self):
         res = super().action_confirm()
-        self._okr_update_first_orders()
-        self.env["okr.key.result"]._okr_request_recompute()
+        self._okr_changed()
         return res
 
     def _action_cancel(self):
         confirmed = self.filtered("okr_confirmed_at")
         res = super()._action_cancel()
-        # Still pending with the new state: the same UPDATE writes both.
-        confirmed.write({"okr_cancelled_after_confirmation": True})
-        self._okr_update_first_orders()
-        self.env["okr.key.result"]._okr_request_recompute()
+        if confirmed:
+            # Still pending with the new state: the same UPDATE writes both.
+            confirmed.write({"okr_cancelled_after_confirmation": True})
+            confirmed._okr_changed()
         return res
 
-    # The pending first-order flags are written when the field is flushed by
-    # name (for searches, groupings and queries that name it) or fetched (for
-    # reads); the rest waits for the commit.
-    def flush_model(self, fnames=None):
-        res = super().flush_model(fnames)
-        if fnames is not None and "okr_is_first_order" in fnames:
-            self._okr_apply_first_orders()
-        return res
+    def _okr_changed(self, entities=()):
+        """These orders changed in a way their key results may see: flag the
+        first orders of their customer entities (and of ``entities``, the
+        (company id, customer entity id) pairs they had before), then ask for
+        a recompute of the metrics over orders of their companies.
 
-    def _fetch_query(self, query, fields):
-        if self._fields["okr_is_first_order"] in fields:
-            self._okr_apply_first_orders()
-        return super()._fetch_query(query, fields)
+        The one place that every change of an order calls.
+        """
+        entities = set(entities) | self._okr_entities()
+        self._okr_flag_first_orders(entities)
+        company_ids = {company_id for company_id, _entity in entities}
+        company_ids.update(self.company_id.ids)
+        self.env["okr.key.result"]._okr_request_recompute(
+            model_names=["sale.order"], company_ids=sorted(company_ids)
+        )
 
     def _okr_entities(self):
         """The (company id, customer entity id) pairs of the orders in ``self``."""
@@ -307,50 +300,18 @@ class SaleOrder(models.Model):
             if order.okr_commercial_partner_id
         }
 
-    def _okr_update_first_orders(self, entities=None):
-        """Flag the first order of the customer entities of ``self`` (or of
-        ``entities``, (company id, customer entity id) pairs).
-
-        The flags are written like a pending stored field: when something
-        reads the field, at the latest before the transaction commits. Writing
-        them here, in the middle of a confirmation, would flush the orders and
-        split the UPDATEs the rest of the flow batches.
-        """
-        if entities is None:
-            entities = self._okr_entities()
-        if not entities:
-            return
-        precommit = self.env.cr.precommit
-        touched = precommit.data.setdefault(FIRST_ORDER_TOUCHED, set())
-        if not touched:
-            precommit.add(self.env["sale.order"]._okr_apply_first_orders_at_commit)
-        touched.update(entities)
-        precommit.data.setdefault(FIRST_ORDER_PENDING, set()).update(entities)
-        # Stale in the cache: the next read fetches it, which flushes it.
-        self.env["sale.order"].invalidate_model(["okr_is_first_order"], flush=False)
-
     @api.model
-    def _okr_apply_first_orders(self, entities=None):
-        """Write the pending first-order flags (or those of ``entities``): one
-        set-based UPDATE, as a confirmation or a cancellation may move the
-        first order of an entity to another of its orders."""
-        pending = self.env.cr.precommit.data.pop(FIRST_ORDER_PENDING, None)
-        entities = entities or pending
+    def _okr_flag_first_orders(self, entities):
+        """Flag the first order of these customer entities ((company id,
+        customer entity id) pairs): one set-based UPDATE, as a confirmation, a
+        cancellation or a change of customer may move the first order of an
+        entity to another of its orders."""
         if not entities:
             return
         self.flush_model(FIRST_ORDER_INPUTS)
         self.env.cr.execute(_first_order_update_sql(entities))
         if self.env.cr.rowcount:
             self.invalidate_model(["okr_is_first_order"], flush=False)
-
-    @api.model
-    def _okr_apply_first_orders_at_commit(self):
-        """Flag every entity of the transaction: those written already too,
-        whose UPDATE a rolled-back savepoint may have undone (it then writes
-        nothing when it was not)."""
-        self._okr_apply_first_orders(
-            self.env.cr.precommit.data.get(FIRST_ORDER_TOUCHED)
-        )
 
 
 def _first_order_update_sql(entities):

@@ -1,3 +1,5 @@
+import pytz
+
 from odoo import api, fields, models
 from odoo.tools.sql import create_index
 
@@ -29,8 +31,9 @@ class StockPicking(models.Model):
         store=True,
         copy=False,
         readonly=True,
-        help="The deadline of the transfer, else its scheduled date: validated at "
-        "or before it, the transfer is on time.",
+        help="The delivery date promised to the customer on the order, else the "
+        "deadline of the transfer, else its scheduled date: validated on or "
+        "before that day, the transfer is on time.",
     )
     okr_on_time = fields.Boolean(
         string="On Time",
@@ -38,7 +41,8 @@ class StockPicking(models.Model):
         store=True,
         copy=False,
         readonly=True,
-        help="Validated at or before its effective deadline.",
+        help="Validated on or before the day of its effective deadline, in the "
+        "timezone of the company.",
     )
     okr_has_backorder = fields.Boolean(
         string="Left a Backorder",
@@ -97,19 +101,25 @@ class StockPicking(models.Model):
         for picking in self:
             picking.okr_is_return = picking.return_id.picking_type_id.code == "outgoing"
 
-    @api.depends("date_deadline", "scheduled_date")
+    @api.depends("sale_id.commitment_date", "date_deadline", "scheduled_date")
     def _compute_okr_deadline(self):
         for picking in self:
-            picking.okr_deadline = picking.date_deadline or picking.scheduled_date
+            picking.okr_deadline = (
+                picking.sale_id.commitment_date
+                or picking.date_deadline
+                or picking.scheduled_date
+            )
 
-    @api.depends("state", "date_done", "okr_deadline")
+    @api.depends("state", "date_done", "okr_deadline", "company_id.partner_id.tz")
     def _compute_okr_on_time(self):
         for picking in self:
+            tz = pytz.timezone(picking.company_id.partner_id.tz or "UTC")
             picking.okr_on_time = bool(
                 picking.state == "done"
                 and picking.date_done
                 and picking.okr_deadline
-                and picking.date_done <= picking.okr_deadline
+                and _local_day(picking.date_done, tz)
+                <= _local_day(picking.okr_deadline, tz)
             )
 
     @api.depends("backorder_ids")
@@ -120,5 +130,22 @@ class StockPicking(models.Model):
     def _action_done(self):
         res = super()._action_done()
         if self:  # button_validate also calls it on no transfer
-            self.env["okr.key.result"]._okr_request_recompute()
+            self._okr_changed()
         return res
+
+    def _okr_changed(self):
+        """These transfers were validated: ask for a recompute of the metrics
+        over transfers, orders and stock valuation of their companies.
+
+        The facts of their orders (delivered, returned) are stored computed
+        fields that follow by themselves; their first orders do not change.
+        """
+        self.env["okr.key.result"]._okr_request_recompute(
+            model_names=["stock.picking", "sale.order", "stock.valuation.layer"],
+            company_ids=sorted(set(self.company_id.ids)),
+        )
+
+
+def _local_day(moment, tz):
+    """The day ``moment`` (naive UTC) falls on in timezone ``tz``."""
+    return pytz.utc.localize(moment).astimezone(tz).date()

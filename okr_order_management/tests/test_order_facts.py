@@ -17,6 +17,11 @@ def hours(n):
     return timedelta(hours=n)
 
 
+def shanghai(*args):
+    """A wall-clock time in Shanghai (UTC+8, no daylight saving), as naive UTC."""
+    return datetime(*args) - hours(8)
+
+
 class OrderFactsCase(TransactionCase):
     """A stocked product, customers and a sales and stock user, to run real flows."""
 
@@ -98,6 +103,29 @@ class OrderFactsCase(TransactionCase):
                     wizard.process_cancel_backorder()
         return picking.backorder_ids
 
+    def _create_picking(self, scheduled_date):
+        """A confirmed delivery of one unit to Zed, made by hand (no order)."""
+        picking = self.env["stock.picking"].create(
+            {
+                "picking_type_id": self.warehouse.out_type_id.id,
+                "partner_id": self.zed.id,
+                "scheduled_date": scheduled_date,
+                "move_ids": [
+                    Command.create(
+                        {
+                            "name": self.product.name,
+                            "product_id": self.product.id,
+                            "product_uom_qty": 1,
+                            "location_id": self.warehouse.lot_stock_id.id,
+                            "location_dest_id": self.customer_location.id,
+                        }
+                    )
+                ],
+            }
+        )
+        picking.action_confirm()
+        return picking
+
     def _return(self, picking, qty, at):
         """Return ``qty`` of the first move of ``picking``, validated at ``at``."""
         return_picking = create_return(picking, qty)
@@ -151,38 +179,55 @@ class TestOrderFacts(OrderFactsCase):
         self.assertEqual(order.okr_delivered_at, T0 + hours(5))
         self.assertEqual(order.okr_fulfilment_hours, 4.0)
 
-    def test_on_time_and_late(self):
-        deadline = T0 + hours(48)
-        on_time = self._create_order(self.zed, commitment_date=deadline)
-        late = self._create_order(self.zed, commitment_date=deadline)
-        self._confirm(on_time | late, T0 + hours(1))
-        self.assertEqual(on_time.picking_ids.okr_deadline, deadline)
-        self._validate(on_time.picking_ids, deadline)
-        self._validate(late.picking_ids, deadline + timedelta(seconds=1))
-        self.assertTrue(on_time.picking_ids.okr_on_time, "at the deadline is on time")
-        self.assertFalse(late.picking_ids.okr_on_time)
+    def test_on_time_by_promised_day_in_company_timezone(self):
+        """On time up to the end of the promised day, in the company's timezone
+        (not up to the instant of the deadline, nor the end of the UTC day)."""
+        self.company.partner_id.tz = "Asia/Shanghai"
+        promised = shanghai(2026, 3, 10, 10, 0)
+        on_time = self._create_order(self.zed, commitment_date=promised)
+        late = self._create_order(self.zed, commitment_date=promised)
+        self._confirm(on_time | late, T0)
+        self.assertEqual(on_time.picking_ids.okr_deadline, promised)
+        self._validate(on_time.picking_ids, shanghai(2026, 3, 10, 23, 0))
+        self._validate(late.picking_ids, shanghai(2026, 3, 11, 0, 30))
+        self.assertTrue(on_time.picking_ids.okr_on_time, "late in the promised day")
+        self.assertFalse(late.picking_ids.okr_on_time, "the next day in Shanghai")
+        # Without a timezone, days are UTC ones: 00:30 in Shanghai is the 10th.
+        self.company.partner_id.tz = False
+        self.assertTrue(late.picking_ids.okr_on_time)
+
+    def test_promised_day_precedence(self):
+        """The order's commitment date, else the transfer's deadline, else its
+        scheduled date."""
+        self.company.partner_id.tz = "Asia/Shanghai"
+        committed_day = shanghai(2026, 3, 10, 12, 0)
+        deadline_day = shanghai(2026, 3, 11, 12, 0)
+        scheduled_day = shanghai(2026, 3, 12, 12, 0)
+        committed = self._create_order(self.zed, commitment_date=committed_day)
+        self._confirm(committed, T0)
+        picking = committed.picking_ids
+        picking.move_ids.date_deadline = deadline_day
+        picking.scheduled_date = scheduled_day
+        self.assertEqual(picking.date_deadline, deadline_day)
+        self.assertEqual(picking.okr_deadline, committed_day)
+        self._validate(picking, shanghai(2026, 3, 11, 9, 0))
+        self.assertFalse(picking.okr_on_time, "the commitment date comes first")
+
+        by_hand = self._create_picking(scheduled_day)
+        by_hand.move_ids.date_deadline = deadline_day
+        self.assertEqual(by_hand.okr_deadline, deadline_day)
+        self._validate(by_hand, shanghai(2026, 3, 12, 9, 0))
+        self.assertFalse(by_hand.okr_on_time, "the deadline comes before the plan")
+
+        scheduled_only = self._create_picking(scheduled_day)
+        self.assertFalse(scheduled_only.date_deadline)
+        self.assertEqual(scheduled_only.okr_deadline, scheduled_day)
+        self._validate(scheduled_only, shanghai(2026, 3, 12, 23, 59))
+        self.assertTrue(scheduled_only.okr_on_time)
 
     def test_deadline_falls_back_to_scheduled_date(self):
         # Sales orders give their moves a deadline: a delivery made by hand has none.
-        picking = self.env["stock.picking"].create(
-            {
-                "picking_type_id": self.warehouse.out_type_id.id,
-                "partner_id": self.zed.id,
-                "scheduled_date": T0 + hours(24),
-                "move_ids": [
-                    Command.create(
-                        {
-                            "name": self.product.name,
-                            "product_id": self.product.id,
-                            "product_uom_qty": 1,
-                            "location_id": self.warehouse.lot_stock_id.id,
-                            "location_dest_id": self.customer_location.id,
-                        }
-                    )
-                ],
-            }
-        )
-        picking.action_confirm()
+        picking = self._create_picking(T0 + hours(24))
         self.assertTrue(picking.okr_is_delivery)
         self.assertFalse(picking.date_deadline)
         self.assertEqual(picking.okr_deadline, picking.scheduled_date)
@@ -346,9 +391,10 @@ class TestOrderFacts(OrderFactsCase):
         self.assertEqual(by_bob.okr_commercial_partner_id, self.bob)
         self.assertTrue(by_bob.okr_is_first_order, "Bob's own first order")
 
-    def test_first_order_flags_written_before_commit(self):
-        """Left pending by a confirmation, the flags are written by whatever
-        reads them first: a search, or the commit."""
+    def test_first_order_flags_written_by_the_change(self):
+        """The flags are in the database as soon as the confirmation or the
+        cancellation returns, and a rolled-back savepoint takes them back with
+        the change."""
 
         def flag_in_database(order):
             self.env.cr.execute(
@@ -356,35 +402,18 @@ class TestOrderFacts(OrderFactsCase):
             )
             return self.env.cr.fetchone()[0]
 
-        searched = self._create_order(self.alice)
-        self._confirm(searched, T0 + hours(1))
-        self.assertFalse(flag_in_database(searched), "pending after the confirmation")
-        first_orders = self.env["sale.order"].search(
-            [("okr_is_first_order", "=", True), ("id", "=", searched.id)]
-        )
-        self.assertEqual(first_orders, searched)
-        self.assertTrue(flag_in_database(searched))
-
-        committed = self._create_order(self.zed)
-        self._confirm(committed, T0 + hours(2))
-        self.assertFalse(flag_in_database(committed))
-        self.env.cr.precommit.run()  # what the commit runs after the flush
-        self.assertTrue(flag_in_database(committed))
-
-    def test_first_order_flags_survive_a_rolled_back_savepoint(self):
-        order = self._create_order(self.alice)
-        self._confirm(order, T0 + hours(1))
-        self.env.flush_all()  # the confirmation, not the flags
-        with contextlib.suppress(RuntimeError), self.env.cr.savepoint(flush=False):
-            self.assertTrue(order.okr_is_first_order)  # written, in the savepoint
+        first, second = self._create_order(self.alice), self._create_order(self.bob)
+        self._confirm(first, T0 + hours(1))
+        self.assertTrue(flag_in_database(first))
+        self._confirm(second, T0 + hours(2))
+        with contextlib.suppress(RuntimeError), self.env.cr.savepoint():
+            self._cancel(first, T0 + hours(3))
+            self.assertTrue(flag_in_database(second), "Acme's first order now")
             raise RuntimeError("rolled back")
-        self.env.cr.execute(
-            "SELECT okr_is_first_order FROM sale_order WHERE id = %s", [order.id]
-        )
-        self.assertFalse(self.env.cr.fetchone()[0], "the UPDATE was rolled back")
-        self.env.cr.precommit.run()
-        order.invalidate_recordset(["okr_is_first_order"])
-        self.assertTrue(order.okr_is_first_order, "written again at commit")
+        self.assertEqual(first.state, "sale")
+        self.assertTrue(flag_in_database(first))
+        self.assertFalse(flag_in_database(second))
+        self.assertTrue(first.okr_is_first_order)
 
     def test_amount_in_company_currency(self):
         foreign = self.env["res.currency"].create(
@@ -463,26 +492,144 @@ class TestOrderFacts(OrderFactsCase):
             ],
         )
 
-    def test_freshness_requests(self):
-        """Confirming, cancelling, validating and tagging ask for a recompute."""
-        key_result_class = self.registry["okr.key.result"]
-        with patch.object(
-            key_result_class, "_okr_request_recompute", autospec=True
-        ) as request:
-            order = self._create_order(self.zed)
-            self.assertEqual(request.call_count, 0)
-            self._confirm(order, T0 + hours(1))
-            self.assertEqual(request.call_count, 1)
-            self._validate(order.picking_ids, T0 + hours(2))
-            self.assertEqual(request.call_count, 2)
-            order.tag_ids = [
-                Command.link(self.env.ref("okr_order_management.crm_tag_complaint").id)
-            ]
-            self.assertEqual(request.call_count, 3)
-            other = self._create_order(self.zed)
-            self._confirm(other, T0 + hours(3))
-            self._cancel(other, T0 + hours(4))
-            self.assertEqual(request.call_count, 5)
+
+@tagged("post_install", "-at_install")
+class TestOrderFactsFreshness(OrderFactsCase):
+    """Each change that key results may see goes through one entry point
+    (``_okr_changed`` of the orders or of the transfers), which asks for one
+    recompute of its source models in its companies."""
+
+    ORDER_MODELS = ["sale.order"]
+    PICKING_MODELS = ["stock.picking", "sale.order", "stock.valuation.layer"]
+
+    @contextlib.contextmanager
+    def _recording(self):
+        """Record the entry points' calls (records) and the requests
+        (model names, company ids), both still run."""
+        calls = []
+        requests = []
+
+        def spy(model_name):
+            model_class = type(self.env[model_name])
+            original = model_class._okr_changed
+
+            def record(records, *args, **kwargs):
+                calls.append(records)
+                return original(records, *args, **kwargs)
+
+            return patch.object(
+                model_class, "_okr_changed", autospec=True, side_effect=record
+            )
+
+        def request(_self, model_names=None, company_ids=None):
+            requests.append((model_names, company_ids))
+
+        with (
+            spy("sale.order"),
+            spy("stock.picking"),
+            patch.object(
+                type(self.env["okr.key.result"]),
+                "_okr_request_recompute",
+                autospec=True,
+                side_effect=request,
+            ),
+        ):
+            yield calls, requests
+            calls.clear()
+            requests.clear()
+
+    def _assert_one_change(self, calls, requests, records, model_names, companies):
+        self.assertEqual(len(calls), 1, "the entry point runs once")
+        self.assertEqual(calls[0]._name, records._name)
+        self.assertEqual(calls[0], records)
+        self.assertEqual(requests, [(model_names, sorted(companies.ids))])
+        calls.clear()
+        requests.clear()
+
+    def test_confirmation_and_cancellation(self):
+        orders = self._create_order(self.zed) | self._create_order(self.alice)
+        with self._recording() as (calls, requests):
+            self._confirm(orders, T0 + hours(1))
+            self._assert_one_change(
+                calls, requests, orders, self.ORDER_MODELS, self.company
+            )
+            self._cancel(orders[0], T0 + hours(2))
+            self._assert_one_change(
+                calls, requests, orders[0], self.ORDER_MODELS, self.company
+            )
+
+    def test_cancelling_a_quotation_requests_nothing(self):
+        quotation = self._create_order(self.zed)
+        with self._recording() as (calls, requests):
+            self._cancel(quotation, T0 + hours(1))
+            self.assertFalse(calls)
+            self.assertFalse(requests)
+
+    def test_customer_change_on_a_confirmed_order_requests_a_recompute(self):
+        order = self._create_order(self.alice)
+        quotation = self._create_order(self.alice)
+        self._confirm(order, T0 + hours(1))
+        with self._recording() as (calls, requests):
+            quotation.partner_id = self.zed
+            self.assertFalse(requests, "a quotation counts nowhere")
+            order.partner_id = self.zed
+            self._assert_one_change(
+                calls, requests, order, self.ORDER_MODELS, self.company
+            )
+        self.assertTrue(order.okr_is_first_order, "Zed's first order")
+
+    def test_tag_change_on_a_confirmed_order(self):
+        complaint = self.env.ref("okr_order_management.crm_tag_complaint")
+        order = self._create_order(self.zed)
+        quotation = self._create_order(self.zed)
+        self._confirm(order, T0 + hours(1))
+        with self._recording() as (calls, requests):
+            quotation.tag_ids = [Command.link(complaint.id)]
+            self.assertFalse(requests)
+            order.tag_ids = [Command.link(complaint.id)]
+            self._assert_one_change(
+                calls, requests, order, self.ORDER_MODELS, self.company
+            )
+
+    def test_contact_moving_to_another_company(self):
+        other_company = self.env["res.company"].create({"name": "OKR Other Company"})
+        here = self._create_order(self.alice)
+        self._create_order(self.alice)  # a quotation: it moves, but counts nowhere
+        self._confirm(here, T0 + hours(1))
+        there = (
+            self._create_order(self.alice, company_id=other_company.id)
+            .with_company(other_company)
+            .with_context(allowed_company_ids=other_company.ids)
+        )
+        self._confirm(there, T0 + hours(2))
+        with self._recording() as (calls, requests):
+            self.alice.parent_id = self.acme  # no move
+            self.alice.name = "Alice Buyer-Smith"
+            self.assertFalse(requests)
+            self.alice.parent_id = self.zed
+            self._assert_one_change(
+                calls,
+                requests,
+                here | there,
+                self.ORDER_MODELS,
+                self.company | other_company,
+            )
+
+    def test_delivery_and_return_validated(self):
+        order = self._create_order(self.zed)
+        self._confirm(order, T0 + hours(1))
+        delivery = order.picking_ids
+        with self._recording() as (calls, requests):
+            self._validate(delivery, T0 + hours(2))
+            self._assert_one_change(
+                calls, requests, delivery, self.PICKING_MODELS, self.company
+            )
+            return_picking = create_return(delivery, 1)
+            self.assertFalse(requests, "created, not validated")
+            self._validate(return_picking, T0 + hours(3))
+            self._assert_one_change(
+                calls, requests, return_picking, self.PICKING_MODELS, self.company
+            )
 
 
 @tagged("post_install", "-at_install")
@@ -513,7 +660,6 @@ class TestOrderFactsBackfill(OrderFactsCase):
         self.assertEqual(len(pickings), 8)
 
         self.env.flush_all()
-        self.env["sale.order"].flush_model(["okr_is_first_order"])
         expected = self._read_facts(orders, pickings)
         self._blank_facts()
         fill_order_facts(self.env.cr)
@@ -526,6 +672,56 @@ class TestOrderFactsBackfill(OrderFactsCase):
         self.assertTrue(delivered.okr_is_first_order)
         self.assertTrue(returned.okr_has_complaint)
         self.assertTrue(delivered.okr_delivered_at)
+
+    def test_fill_matches_orm_on_time(self):
+        """The install's SQL and the compute agree on the promised day: at the
+        edges of the day in the company's timezone, for each source of the
+        deadline, with and without a timezone."""
+        self.company.partner_id.tz = "Asia/Shanghai"
+        promised = shanghai(2026, 3, 10, 10, 0)
+        validations = [
+            shanghai(2026, 3, 10, 0, 0),
+            shanghai(2026, 3, 10, 23, 0),
+            shanghai(2026, 3, 10, 23, 59, 59),
+            shanghai(2026, 3, 11, 0, 0),
+            shanghai(2026, 3, 11, 0, 30),
+        ]
+        committed = [
+            self._create_order(self.zed, commitment_date=promised)
+            for _validation in validations
+        ]
+        by_lead_time = self._create_order(self.zed)
+        orders = self.env["sale.order"].union(*committed, by_lead_time)
+        self._confirm(orders, shanghai(2026, 3, 5, 9, 0))
+        # The commitment date comes before a deadline moved on the transfer.
+        committed[0].picking_ids.move_ids.date_deadline = promised + hours(48)
+        for order, validated_at in zip(committed, validations, strict=True):
+            self._validate(order.picking_ids, validated_at)
+        self._validate(by_lead_time.picking_ids, shanghai(2026, 3, 10, 23, 0))
+        with_deadline = self._create_picking(promised + hours(48))
+        with_deadline.move_ids.date_deadline = promised
+        self._validate(with_deadline, shanghai(2026, 3, 11, 0, 30))
+        scheduled_only = self._create_picking(promised)
+        self._validate(scheduled_only, shanghai(2026, 3, 10, 23, 0))
+        not_done = self._create_picking(promised)
+        pickings = orders.picking_ids | with_deadline | scheduled_only | not_done
+        self.assertEqual(
+            [picking.okr_on_time for picking in orders.picking_ids],
+            [True, True, True, False, False, True],
+        )
+        self.assertEqual(
+            (with_deadline | scheduled_only | not_done).mapped("okr_on_time"),
+            [False, True, False],
+        )
+        for tz in ("Asia/Shanghai", False, "America/New_York"):
+            with self.subTest(tz=tz):
+                self.company.partner_id.tz = tz
+                self.env.flush_all()
+                expected = self._read_facts(orders, pickings)
+                self._blank_facts()
+                fill_order_facts(self.env.cr)
+                self.env.invalidate_all()
+                self.assertEqual(self._read_facts(orders, pickings), expected)
 
     def _read_facts(self, orders, pickings):
         facts = {}
