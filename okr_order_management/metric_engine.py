@@ -9,7 +9,8 @@
    follows the number of distinct (source, company, window) groups, never
    the number of key results.
 3. The domains users typed are compiled with the rights of the user who
-   typed them, so that a number never counts what they could not read.
+   typed them, and the records counted are limited to those that user may
+   read, so that a number never counts what they could not read.
 4. A growth compares the value with the one of the previous window: a second
    measure, in its own group.
 5. A group whose query fails is evaluated again measure by measure, so that
@@ -161,6 +162,21 @@ def compile_domain(env, model_name, domain, uid):
     return query.where_clause or SQL("TRUE")
 
 
+def readable_condition(env, model_name, uid):
+    """The SQL condition of the records of ``model_name`` that ``uid`` may
+    read (None: all): their record rules, as their own search applies them,
+    so that a number never counts a record its configurer could not read,
+    even one created after the definition was saved."""
+    if uid is None:
+        return SQL("TRUE")
+    user_env = api.Environment(env.cr, uid, {"active_test": False}, su=False)
+    model = user_env[model_name]
+    query = model._search([])
+    if query._joins or query.table != model._table:
+        return SQL("%s IN %s", SQL.identifier(model._table, "id"), query.subselect())
+    return query.where_clause or SQL("TRUE")
+
+
 class GroupQuery:
     """The one query of a (source, company, window) group."""
 
@@ -176,6 +192,7 @@ class GroupQuery:
         self.date_conditions = {}  # date field -> SQL
         self.scope_columns = []  # source fields grouped on
         self.scope_sets = set()  # the combinations of them the measures use
+        self.readable = {}  # uid -> SQL: the records that user may read
 
     def add(self, measure):
         """Register what ``measure`` needs; return how to read its value."""
@@ -184,10 +201,12 @@ class GroupQuery:
         if variant not in self.variants:
             self.variants[variant] = len(self.columns)
             condition = SQL(
-                "(%s AND %s AND %s)",
+                "(%s AND %s AND %s AND %s AND %s)",
                 self._date_condition(measure),
                 self._compile(measure.base, measure.base_uid),
+                self._readable(measure.base_uid),
                 self._compile(measure.extra, measure.extra_uid),
+                self._readable(measure.extra_uid),
             )
             value = (
                 SQL.identifier(self.table, measure.value_field)
@@ -220,6 +239,11 @@ class GroupQuery:
 
     def _compile(self, domain, uid):
         return compile_domain(self.env, self.model_name, thaw(domain), uid)
+
+    def _readable(self, uid):
+        if uid not in self.readable:
+            self.readable[uid] = readable_condition(self.env, self.model_name, uid)
+        return self.readable[uid]
 
     def fetch(self):
         """Run the query: ``{(grouping mask, scope values): row}``.

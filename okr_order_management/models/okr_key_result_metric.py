@@ -182,6 +182,14 @@ class OkrKeyResult(models.Model):
             measured._okr_request_recompute_of_key_results()
         return res
 
+    def copy_data(self, default=None):
+        vals_list = super().copy_data(default=default)
+        for key_result, vals in zip(self, vals_list, strict=True):
+            if key_result.source == "metric":
+                # Computed again for the copy, as its own scope allows.
+                vals.pop("current_value", None)
+        return vals_list
+
     def _okr_scope_user(self):
         """Who sets what is measured: the user, or nobody for the superuser
         (data files, the engine), whose rights then apply."""

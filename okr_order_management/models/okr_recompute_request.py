@@ -56,23 +56,22 @@ class OkrRecomputeRequest(models.Model):
         if not pending:
             return
         now = fields.Datetime.now()
-        self.env.cr.execute(
-            SQL(
-                "INSERT INTO okr_recompute_request "
-                "(model_name, company_id, key_result_id, event_at) VALUES %s",
-                SQL(", ").join(SQL("(%s, %s, %s, %s)", *row, now) for row in pending),
-            )
-        )
         cron = self.env.ref(
             "okr_order_management.okr_key_result_cron_recompute_requested",
             raise_if_not_found=False,
         )
-        if not cron:
-            return
+        # One statement: the rows, and whether a run is scheduled already.
         self.env.cr.execute(
-            SQL("SELECT 1 FROM ir_cron_trigger WHERE cron_id = %s LIMIT 1", cron.id)
+            SQL(
+                "WITH request AS (INSERT INTO okr_recompute_request "
+                "(model_name, company_id, key_result_id, event_at) VALUES %s) "
+                "SELECT EXISTS (SELECT FROM ir_cron_trigger WHERE cron_id = %s)",
+                SQL(", ").join(SQL("(%s, %s, %s, %s)", *row, now) for row in pending),
+                cron.id if cron else None,
+            )
         )
-        if not self.env.cr.fetchone():
+        [(scheduled,)] = self.env.cr.fetchall()
+        if cron and not scheduled:
             cron.sudo()._trigger(at=now + RECOMPUTE_DELAY)
 
     def _take(self):
