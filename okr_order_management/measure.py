@@ -71,9 +71,13 @@ class Window:
             raise ValueError("an overdue-now window has no previous window")
         return Window(self.start - (self.end - self.start), self.start, self.tz)
 
-    def contains(self, moment):
-        """Whether a record dated ``moment`` (naive UTC) is in the window."""
-        return (self.is_overdue or self.start <= moment) and moment < self.end
+    def overlaps(self, first, last):
+        """Whether a record dated from ``first`` to ``last`` (naive UTC,
+        included) may be in the window. An overdue-now window holds what
+        changed until its "now" included."""
+        if self.is_overdue:
+            return first <= self.end
+        return self.start <= last and first < self.end
 
     def local_date(self, moment):
         """The day ``moment`` (naive UTC) falls on in the window's timezone."""

@@ -402,13 +402,17 @@ class OkrKeyResult(models.Model):
         )
 
     @api.model
-    def _okr_request_recompute(self, model_names=None, company_ids=None):
+    def _okr_request_recompute(self, model_names=None, company_ids=None, since=None):
         """Ask for a recompute of the key results that read ``model_names``
         for ``company_ids`` (None: any), soon after this transaction commits.
+        ``since``: the earliest date of the records that changed, when they
+        are older than the change (an order confirmed long ago, cancelled).
 
         Called wherever orders and deliveries change: see okr.recompute.request.
         """
-        self.env["okr.recompute.request"]._request(model_names, company_ids)
+        self.env["okr.recompute.request"]._request(
+            model_names, company_ids, since=since
+        )
 
     def _okr_request_recompute_of_key_results(self):
         """These key results measure something else from now on."""

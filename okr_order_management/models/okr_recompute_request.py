@@ -14,8 +14,8 @@ class OkrRecomputeRequest(models.Model):
     Requests are rows, so that every worker sees them: the first change of a
     minute schedules the recompute, the others only add their rows, and the
     run evaluates only the key results that a pending request can affect
-    (same source model and company, a window containing the change), then
-    deletes the requests it served.
+    (same source model and company, a window meeting the dates of the records
+    that changed), then deletes the requests it served.
     """
 
     _name = "okr.recompute.request"
@@ -35,28 +35,44 @@ class OkrRecomputeRequest(models.Model):
         ondelete="cascade",
         help="A key result that measures something else from now on.",
     )
-    event_at = fields.Datetime(required=True, readonly=True)
+    changed_from = fields.Datetime(
+        required=True,
+        readonly=True,
+        help="The earliest date of the records that changed, which places them "
+        "in windows (an order confirmed long ago, say).",
+    )
+    changed_to = fields.Datetime(
+        required=True, readonly=True, help="When the change was committed."
+    )
 
     @api.model
-    def _request(self, model_names=None, company_ids=None, key_result_ids=None):
-        """Record what changed, once this transaction commits."""
-        pending = self.env.cr.precommit.data.setdefault("okr_recompute_requests", set())
+    def _request(
+        self, model_names=None, company_ids=None, key_result_ids=None, since=None
+    ):
+        """Record what changed, once this transaction commits; ``since``: the
+        earliest date of the changed records (None: now)."""
+        pending = self.env.cr.precommit.data.setdefault("okr_recompute_requests", {})
         if not pending:
             self.env.cr.precommit.add(self._flush_requests)
-        for model_name in model_names or [None]:
-            for company_id in company_ids or [None]:
-                pending.add((model_name, company_id, None))
-        for key_result_id in key_result_ids or ():
-            pending.add((None, None, key_result_id))
+        keys = [
+            (model_name, company_id, None)
+            for model_name in model_names or [None]
+            for company_id in company_ids or [None]
+        ]
+        keys += [(None, None, key_result_id) for key_result_id in key_result_ids or ()]
+        for key in keys:
+            earliest = pending.get(key, since)
+            pending[key] = min(earliest, since) if earliest and since else None
 
     def _flush_requests(self):
         """One insert for the transaction's requests, and the cron's trigger
         unless one is pending already (from any worker)."""
-        pending = self.env.cr.precommit.data.pop("okr_recompute_requests", set())
+        pending = self.env.cr.precommit.data.pop("okr_recompute_requests", {})
         if not pending:
             return
         now = fields.Datetime.now()
-        cron = self.env.ref(
+        # Cached: the commit of a confirmation costs the one statement below.
+        cron_id = self.env["ir.model.data"]._xmlid_to_res_id(
             "okr_order_management.okr_key_result_cron_recompute_requested",
             raise_if_not_found=False,
         )
@@ -64,21 +80,27 @@ class OkrRecomputeRequest(models.Model):
         self.env.cr.execute(
             SQL(
                 "WITH request AS (INSERT INTO okr_recompute_request "
-                "(model_name, company_id, key_result_id, event_at) VALUES %s) "
+                "(model_name, company_id, key_result_id, changed_from, changed_to) "
+                "VALUES %s) "
                 "SELECT EXISTS (SELECT FROM ir_cron_trigger WHERE cron_id = %s)",
-                SQL(", ").join(SQL("(%s, %s, %s, %s)", *row, now) for row in pending),
-                cron.id if cron else None,
+                SQL(", ").join(
+                    SQL("(%s, %s, %s, %s, %s)", *key, min(since or now, now), now)
+                    for key, since in pending.items()
+                ),
+                cron_id,
             )
         )
         [(scheduled,)] = self.env.cr.fetchall()
-        if cron and not scheduled:
-            cron.sudo()._trigger(at=now + RECOMPUTE_DELAY)
+        if cron_id and not scheduled:
+            self.env["ir.cron"].sudo().browse(cron_id)._trigger(
+                at=now + RECOMPUTE_DELAY
+            )
 
     def _take(self):
         """Delete and return the pending requests, as the run serves them."""
         self.env.cr.execute(
             "DELETE FROM okr_recompute_request "
-            "RETURNING model_name, company_id, key_result_id, event_at"
+            "RETURNING model_name, company_id, key_result_id, changed_from, changed_to"
         )
         return self.env.cr.fetchall()
 
@@ -94,9 +116,7 @@ class OkrRecomputeRequest(models.Model):
                 not kr_id
                 and model_name in (None, measure.model_name)
                 and company_id in (None, measure.company_id)
-                and any(
-                    window.is_overdue or window.contains(event_at) for window in windows
-                )
+                and any(window.overlaps(first, last) for window in windows)
             )
-            for model_name, company_id, kr_id, event_at in requests
+            for model_name, company_id, kr_id, first, last in requests
         )

@@ -249,9 +249,10 @@ class SaleOrder(models.Model):
         if {"partner_id", "tag_ids"} & vals.keys():
             changed = self.filtered("okr_confirmed_at")
         entities = changed._okr_entities() if "partner_id" in vals else set()
+        since = changed._okr_confirmed_since()
         res = super().write(vals)
         if changed:
-            changed._okr_changed(entities)
+            changed._okr_changed(entities, since=since)
         return res
 
     def _prepare_confirmation_values(self):
@@ -269,18 +270,25 @@ class SaleOrder(models.Model):
 
     def _action_cancel(self):
         confirmed = self.filtered("okr_confirmed_at")
+        since = confirmed._okr_confirmed_since()
         res = super()._action_cancel()
         if confirmed:
             # Still pending with the new state: the same UPDATE writes both.
             confirmed.write({"okr_cancelled_after_confirmation": True})
-            confirmed._okr_changed()
+            confirmed._okr_changed(since=since)
         return res
 
-    def _okr_changed(self, entities=()):
+    def _okr_confirmed_since(self):
+        """The earliest confirmation of these orders: the windows they count in."""
+        return min(filter(None, self.mapped("okr_confirmed_at")), default=None)
+
+    def _okr_changed(self, entities=(), since=None):
         """These orders changed in a way their key results may see: flag the
         first orders of their customer entities (and of ``entities``, the
         (company id, customer entity id) pairs they had before), then ask for
-        a recompute of the metrics over orders of their companies.
+        a recompute of the metrics over orders of their companies, in the
+        windows from ``since`` (the earliest date of the orders that changed,
+        when older than now).
 
         The one place that every change of an order calls.
         """
@@ -289,7 +297,7 @@ class SaleOrder(models.Model):
         company_ids = {company_id for company_id, _entity in entities}
         company_ids.update(self.company_id.ids)
         self.env["okr.key.result"]._okr_request_recompute(
-            model_names=["sale.order"], company_ids=sorted(company_ids)
+            model_names=["sale.order"], company_ids=sorted(company_ids), since=since
         )
 
     def _okr_entities(self):

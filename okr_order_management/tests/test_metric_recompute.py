@@ -535,6 +535,26 @@ class TestMetricRecompute(MetricCase):
         self.assertEqual(len(Trigger.search([("cron_id", "=", cron.id)])), 1)
         self.assertTrue(self.env["okr.recompute.request"].search([]))
 
+    def test_a_change_of_old_records_recomputes_the_windows_they_are_in(self):
+        """An order confirmed last quarter, cancelled now: the key results of
+        last quarter's cycle count it, and are recomputed."""
+        KeyResult = self.env["okr.key.result"]
+        past_cycle = self.cycle.copy(
+            {"date_start": date(2026, 7, 1), "date_end": date(2026, 9, 30)}
+        )
+        past = self.key_result(
+            "revenue", objective_id=self.objective.copy({"cycle_id": past_cycle.id}).id
+        )
+        order = self.sell(self.customer_a, local(2026, 9, 20, 10, 0), price=70.0)
+        with self.at(local(2026, 11, 20, 10, 0)):
+            self.env.cr.precommit.run()
+            self.env["okr.recompute.request"]._take()
+            self.cancel(order, local(2026, 11, 20, 10, 0))
+            self.env.cr.precommit.run()
+            KeyResult._cron_recompute_requested()
+        self.assertEqual(past.last_computed_at, local(2026, 11, 20, 10, 0))
+        self.assertEqual(past.current_value, 0.0)
+
     def test_a_change_recomputes_only_what_it_can_affect(self):
         """An order changing now: the key results over orders of its company
         whose window holds now, and what is overdue; not the deliveries, not

@@ -521,7 +521,7 @@ class TestOrderFactsFreshness(OrderFactsCase):
                 model_class, "_okr_changed", autospec=True, side_effect=record
             )
 
-        def request(_self, model_names=None, company_ids=None):
+        def request(_self, model_names=None, company_ids=None, since=None):
             requests.append((model_names, company_ids))
 
         with (
