@@ -93,7 +93,9 @@ class TestOkrMetricTour(HttpCase):
         self.assertFalse(key_result.compute_error)
         self.assertTrue(key_result.last_computed_at)
         self.assertAlmostEqual(key_result.current_value, EXPECTED_REVENUE)
-        checkin = key_result.checkin_ids
-        self.assertEqual(len(checkin), 1)
-        self.assertEqual(checkin.source, "auto")
-        self.assertAlmostEqual(checkin.value, EXPECTED_REVENUE)
+        # Today's automatic check-in, after one per past day of the cycle.
+        checkins = key_result.checkin_ids.sorted("date")
+        self.assertEqual(set(checkins.mapped("source")), {"auto"})
+        self.assertEqual(checkins[0].date, self.objective.cycle_id.date_start)
+        self.assertEqual(len(checkins), len(set(checkins.mapped("date"))))
+        self.assertAlmostEqual(checkins[-1].value, EXPECTED_REVENUE)
