@@ -28,6 +28,16 @@ def thaw(domain):
     return [thaw(item) if isinstance(item, tuple) else item for item in domain]
 
 
+def company_tz(company):
+    """A company's days are those of its partner's timezone, else UTC's."""
+    return company.partner_id.tz or "UTC"
+
+
+def local_day(moment, tz_name):
+    """The day ``moment`` (naive UTC) falls on in ``tz_name``."""
+    return pytz.utc.localize(moment).astimezone(pytz.timezone(tz_name)).date()
+
+
 def local_midnight(day, tz_name):
     """00:00 of ``day`` in ``tz_name``, as a naive UTC datetime."""
     local = pytz.timezone(tz_name).localize(datetime.combine(day, time.min))
@@ -81,7 +91,7 @@ class Window:
 
     def local_date(self, moment):
         """The day ``moment`` (naive UTC) falls on in the window's timezone."""
-        return pytz.utc.localize(moment).astimezone(pytz.timezone(self.tz)).date()
+        return local_day(moment, self.tz)
 
     def domain(self, fname, ftype):
         """The records whose ``fname`` (a date or datetime field) is in it."""

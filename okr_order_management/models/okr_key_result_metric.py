@@ -11,7 +11,7 @@ from odoo.exceptions import UserError, ValidationError
 
 from .. import measure_access, metric_engine
 from ..coded_metrics import CODED_METRICS
-from ..measure import Measure, Window, freeze, local_midnight
+from ..measure import Measure, Window, company_tz, freeze, local_midnight
 from .okr_metric import check_domain_access, literal_domain, parse_domain
 
 _logger = logging.getLogger(__name__)
@@ -34,11 +34,6 @@ ADDON_ONLY_FIELDS = ENGINE_FIELDS | {"scope_user_id"}
 SCOPE_NAMES = ("team", "salesperson", "warehouse")
 #: How many times the scheduled recompute retries a group after a conflict.
 CONFLICT_RETRIES = 3
-
-
-def company_tz(company):
-    """Windows are taken in the company's timezone: its partner's, else UTC."""
-    return company.partner_id.tz or "UTC"
 
 
 class OkrKeyResult(models.Model):

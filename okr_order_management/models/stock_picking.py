@@ -1,7 +1,7 @@
-import pytz
-
 from odoo import api, fields, models
 from odoo.tools.sql import create_index
+
+from ..measure import company_tz, local_day
 
 
 class StockPicking(models.Model):
@@ -113,13 +113,13 @@ class StockPicking(models.Model):
     @api.depends("state", "date_done", "okr_deadline", "company_id.partner_id.tz")
     def _compute_okr_on_time(self):
         for picking in self:
-            tz = pytz.timezone(picking.company_id.partner_id.tz or "UTC")
+            tz = company_tz(picking.company_id)
             picking.okr_on_time = bool(
                 picking.state == "done"
                 and picking.date_done
                 and picking.okr_deadline
-                and _local_day(picking.date_done, tz)
-                <= _local_day(picking.okr_deadline, tz)
+                and local_day(picking.date_done, tz)
+                <= local_day(picking.okr_deadline, tz)
             )
 
     @api.depends("backorder_ids")
@@ -144,8 +144,3 @@ class StockPicking(models.Model):
             model_names=["stock.picking", "sale.order", "stock.valuation.layer"],
             company_ids=sorted(set(self.company_id.ids)),
         )
-
-
-def _local_day(moment, tz):
-    """The day ``moment`` (naive UTC) falls on in timezone ``tz``."""
-    return pytz.utc.localize(moment).astimezone(tz).date()
