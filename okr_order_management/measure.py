@@ -177,7 +177,9 @@ class Measure:
     Domains are frozen (nested tuples). ``base`` and ``numerator`` come from
     the metric and are compiled with the rights of ``base_uid``, who defined
     it; ``extra`` comes from the key result and is compiled with the rights of
-    ``extra_uid``, who scoped it (None: the superuser, for data files).
+    ``extra_uid``, who scoped it (None: the superuser, for data files). The
+    records counted are also limited to those both users may read: a number
+    never tells its configurers what they could not read themselves.
     ``scope`` pairs source fields with record ids (team, salesperson...).
     ``code`` names a coded metric (see ``coded_metrics``), whose records are
     still those of ``domain()`` but whose number is computed in code.
