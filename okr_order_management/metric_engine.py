@@ -145,6 +145,38 @@ def _evaluate_group(env, group):
         yield key, slot, read(rows)
 
 
+def orm_value(env, measure):
+    """The same number through the ORM, one query per window, on the records
+    of ``measure.domain()``: the drill-down's records, aggregated. As the
+    superuser: for definitions of the superuser (data files, the benchmark's
+    one-query-per-key-result path, the tests' check that both paths agree).
+    """
+    env = env(su=True)
+    if measure.code:
+        return CODED_METRICS[measure.code].value(env, measure)
+    slots = {"current": _orm_aggregate(env, measure)}
+    if measure.growth:
+        slots["previous"] = _orm_aggregate(env, measure.previous())
+    return _outcome(measure, slots).value
+
+
+def _orm_aggregate(env, measure):
+    aggregate = AGGREGATES[measure.aggregate]
+    model = env[measure.model_name].with_context(active_test=False)
+    values = []
+    for spec, numerator in zip(aggregate.orm, (False, True), strict=False):
+        if spec != "__count":
+            spec = f"{measure.value_field}:{spec}"
+        # The ORM reads an aggregate of nothing as 0: the count tells.
+        [(count, value)] = model._read_group(
+            measure.domain(numerator=numerator), [], ["__count", spec]
+        )
+        if not count and not numerator:
+            return aggregate.finish(None)
+        values.append(value)
+    return aggregate.finish(values)
+
+
 def compile_domain(env, model_name, domain, uid):
     """The SQL condition of ``domain`` on ``model_name``'s table, compiled
     with the rights of ``uid`` (None: the superuser): a field they may not

@@ -662,6 +662,40 @@ class TestMetricRecompute(MetricCase):
         self.assertEqual(action["res_model"], "sale.order")
         self.assertEqual(self.env["sale.order"].search_count(action["domain"]), 5)
 
+    def test_value_and_drill_down_agree_for_every_metric_and_window(self):
+        """What the engine counts in SQL, the drill-down's domain selects:
+        every built-in metric, every kind of window, inside the cycle and
+        after it, "overdue now" included."""
+        self._sell_a_quarter()
+        late = self.sell(self.customer_d, local(2026, 11, 15, 10, 0))
+        late.commitment_date = local(2026, 11, 16, 10, 0)
+        windows = {
+            "cycle": {},
+            "cycle_to_date": {},
+            "rolling": {"window_days": 9},
+        }
+        metrics = self.env["okr.metric"].search([])
+        self.assertGreaterEqual(len(metrics), 12)
+        for when in (local(2026, 11, 14, 12, 0), AFTER_Q4):
+            for metric in metrics:
+                for window, vals in windows.items():
+                    with self.subTest(metric=metric.code, window=window, when=when):
+                        key_result = self.key_result(metric.code, window, **vals)
+                        engine = self.compute(key_result, when)
+                        measure = key_result._okr_measure(when)
+                        self.assertEqual(
+                            measure.domain(),
+                            self._okr_records_domain_of(key_result),
+                        )
+                        orm = metric_engine.orm_value(self.env, measure)
+                        if engine is None or orm is None:
+                            self.assertEqual(engine, orm)
+                        else:
+                            self.assertAlmostEqual(engine, orm, places=6)
+
+    def _okr_records_domain_of(self, key_result):
+        return key_result._okr_records_domain()[1]
+
     def test_drill_down_with_the_users_own_rights(self):
         """The value counts the whole company; the salesperson who opens it
         sees their own orders only, and a user without sales rights none."""
