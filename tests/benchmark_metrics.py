@@ -1336,37 +1336,13 @@ def _naive_run(env, key_results):
 
 def _naive_value(env, key_result):
     """The value of one key result with its own queries, as gamification does:
-    from its Measure only (the one of its last computation), so that the
-    records counted are those of the engine and of the drill-down."""
-    from odoo.addons.okr_order_management.coded_metrics import (  # noqa: PLC0415
-        CODED_METRICS,
-    )
-    from odoo.addons.okr_order_management.measure import AGGREGATES  # noqa: PLC0415
-
-    def value(measure):
-        if measure.code:
-            return CODED_METRICS[measure.code].value(env, measure)
-        aggregate = AGGREGATES[measure.aggregate]
-        model = env[measure.model_name].with_context(active_test=False)
-        # One read_group per column: a ratio's second one counts the numerator.
-        columns = []
-        for index, spec in enumerate(aggregate.orm):
-            field_spec = spec if spec == "__count" else f"{measure.value_field}:{spec}"
-            [(column,)] = model._read_group(
-                measure.domain(numerator=index > 0), [], [field_spec]
-            )
-            # read_group gives False, not SQL's NULL, for an aggregate of nothing.
-            columns.append(None if column is False else column)
-        return aggregate.finish(columns)
+    from its Measure only (the one of its last computation), through the ORM
+    (``metric_engine.orm_value``), so that the records counted are those of the
+    engine and of the drill-down."""
+    from odoo.addons.okr_order_management import metric_engine  # noqa: PLC0415
 
     measure = key_result._okr_measure(key_result.last_computed_at)
-    current = value(measure)
-    if not measure.growth:
-        return current
-    previous = value(measure.previous())
-    if current is None or not previous:
-        return None
-    return (current - previous) / abs(previous) * 100.0
+    return metric_engine.orm_value(env, measure)
 
 
 def _check_values(key_results, values):
