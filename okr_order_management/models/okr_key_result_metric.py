@@ -96,17 +96,7 @@ class OkrKeyResult(models.Model):
     )
     compute_error = fields.Text(readonly=True, copy=False)
 
-    @api.constrains(
-        "source",
-        "metric_id",
-        "window",
-        "window_days",
-        "scope_domain",
-        "team_id",
-        "salesperson_id",
-        "warehouse_id",
-        "objective_id",
-    )
+    @api.constrains(*sorted(MEASURE_FIELDS))
     def _check_metric(self):
         for key_result in self.filtered(lambda kr: kr.source == "metric"):
             if not key_result.metric_id:
