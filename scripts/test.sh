@@ -82,9 +82,10 @@ python3 -m ruff format --check --config "$REPO_ROOT/pyproject.toml" "${lint_path
 step "README.rst up to date with readme/"
 python3 "$REPO_ROOT/scripts/readme.py" --check
 
-# OCA's mandatory Odoo checks: manifest, translations, SQL injection, commits...
-step "pylint-odoo: OCA mandatory checks (.pylintrc-mandatory)"
-python3 -m pylint --rcfile="$REPO_ROOT/.pylintrc-mandatory" "$ADDON_DIR"
+# OCA's Odoo checks, mandatory (manifest, translations, SQL injection,
+# commits...) and optional (.pylintrc holds both lists).
+step "pylint-odoo: OCA mandatory and optional checks (.pylintrc)"
+python3 -m pylint --rcfile="$REPO_ROOT/.pylintrc" "$ADDON_DIR"
 echo "No issue found"
 
 # Both installs at once (each keeps about one core busy); Odoo creates the databases.
