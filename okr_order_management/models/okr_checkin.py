@@ -2,6 +2,11 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from .. import okr_rules
+from .okr_objective import check_addon_fields
+
+#: What the author of a check-in may change; the rest follows from who made it
+#: (author, source), on which key result, or from its value (progress).
+EDITABLE_FIELDS = {"value", "confidence", "note", "date"}
 
 
 class OkrCheckin(models.Model):
@@ -78,6 +83,7 @@ class OkrCheckin(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         if not self.env.su:
+            check_addon_fields(self, vals_list)
             # History stays true: users check in by hand, as themselves; only
             # the recompute writes automatic check-ins.
             vals_list = [
@@ -92,6 +98,7 @@ class OkrCheckin(models.Model):
         )
         key_results._check_checkin_allowed()
         checkins = super().create(vals_list)
+        checkins.cycle_id._check_open()
         checkins._store_progress()
         checkins._update_key_result_values()
         return checkins
@@ -105,6 +112,20 @@ class OkrCheckin(models.Model):
                     "check in on the right key result."
                 )
             )
+        fixed = (vals.keys() & self._fields.keys()) - EDITABLE_FIELDS
+        if fixed and not self.env.su:
+            raise UserError(
+                self.env._(
+                    "These fields of a check-in follow from who made it, on which key "
+                    "result and with which value: %(fields)s. Only its value, "
+                    "confidence, note and date can change.",
+                    fields=", ".join(
+                        self._fields[fname]._description_string(self.env)
+                        for fname in sorted(fixed)
+                    ),
+                )
+            )
+        self.cycle_id._check_open()
         result = super().write(vals)
         if "value" in vals:
             self._store_progress()
@@ -115,6 +136,7 @@ class OkrCheckin(models.Model):
 
     def unlink(self):
         self._check_author()
+        self.cycle_id._check_open()
         key_results = self.key_result_id
         result = super().unlink()
         key_results._latest_checkin()._update_key_result_values()
@@ -150,8 +172,24 @@ class OkrCheckin(models.Model):
                 )
             )
 
+    @api.model
+    def _okr_holders_of_history(self, fname, records):
+        """Those of ``records`` (key results or objectives, by ``fname``) that
+        hold check-ins of other people or automatic ones."""
+        holders = self._read_group(
+            [
+                (fname, "in", records.ids),
+                "|",
+                ("user_id", "!=", self.env.uid),
+                ("source", "=", "auto"),
+            ],
+            [fname],
+        )
+        return records.browse([record.id for (record,) in holders])
+
     def _store_progress(self):
-        for checkin in self:
+        # sudo: the progress follows from the value; users never write it
+        for checkin in self.sudo():
             key_result = checkin.key_result_id
             checkin.progress = okr_rules.progress(
                 okr_rules.attainment(

@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 
 class OkrCycle(models.Model):
@@ -71,6 +71,9 @@ class OkrCycle(models.Model):
                 )
 
     def write(self, vals):
+        if {"date_start", "date_end", "company_id"} & vals.keys():
+            # Its key results' statuses and windows would move after the close.
+            self._check_open()
         res = super().write(vals)
         if {"date_start", "date_end", "state"} & vals.keys():
             # The windows of its metric key results move, or open again.
@@ -83,6 +86,11 @@ class OkrCycle(models.Model):
     def action_close(self):
         self.write({"state": "closed"})
 
+    def action_reopen(self):
+        """Managers only (the access rights of cycles): its OKRs can change
+        again until it is closed anew."""
+        self.filtered(lambda cycle: cycle.state == "closed").write({"state": "active"})
+
     def action_reset_to_draft(self):
         self.write({"state": "draft"})
 
@@ -94,3 +102,16 @@ class OkrCycle(models.Model):
         action["domain"] = [("cycle_id", "=", self.id)]
         action["context"] = {"default_cycle_id": self.id}
         return action
+
+    def _check_open(self):
+        """A closed cycle and its OKRs are read-only until a manager reopens it;
+        only the addon (as the superuser) still writes them."""
+        closed = self.filtered(lambda cycle: cycle.state == "closed")
+        if closed and not self.env.su:
+            raise UserError(
+                self.env._(
+                    "The cycle “%s” is closed: its objectives, key results and "
+                    "check-ins are read-only. An OKR manager can reopen it.",
+                    closed[0].name,
+                )
+            )

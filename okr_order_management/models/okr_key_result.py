@@ -2,7 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from .. import okr_rules
-from .okr_objective import STATUSES
+from .okr_objective import STATUSES, check_addon_fields, log_kept_history
 
 
 class OkrKeyResult(models.Model):
@@ -132,6 +132,7 @@ class OkrKeyResult(models.Model):
     last_checkin_date = fields.Date(
         compute="_compute_latest_checkin", store=True, string="Last Check-in"
     )
+    active = fields.Boolean(default=True)
 
     @api.depends("objective_id")
     def _compute_user_id(self):
@@ -250,10 +251,54 @@ class OkrKeyResult(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        check_addon_fields(self, vals_list)
         for vals in vals_list:
             # A new key result is where it starts until its first check-in.
             vals.setdefault("current_value", vals.get("start_value", 0.0))
-        return super().create(vals_list)
+        key_results = super().create(vals_list)
+        key_results.cycle_id._check_open()
+        return key_results
+
+    def write(self, vals):
+        check_addon_fields(self, [vals])
+        self.cycle_id._check_open()
+        moving = "objective_id" in vals and not self.env.su
+        if moving:
+            self._check_move_allowed()
+            # sudo: the company a key result had, whatever the user may read
+            companies = {kr: kr.sudo().company_id for kr in self}
+        res = super().write(vals)
+        if moving:
+            for key_result in self:
+                # sudo: the target may belong to a company the user cannot read
+                if key_result.sudo().company_id != companies[key_result]:
+                    raise UserError(
+                        self.env._(
+                            "“%(key_result)s” belongs to %(company)s: it can only "
+                            "move to an objective of %(company)s.",
+                            key_result=key_result.sudo().name,
+                            company=companies[key_result].name,
+                        )
+                    )
+            self._check_move_allowed()
+            self.cycle_id._check_open()
+        return res
+
+    def unlink(self):
+        """Key results holding other people's or automatic history are
+        archived, unless an OKR manager deletes them."""
+        self.cycle_id._check_open()
+        kept = self.browse()
+        if not self.env.su and not self.env.user.has_group(
+            "okr_order_management.group_okr_manager"
+        ):
+            kept = self.env["okr.checkin"]._okr_holders_of_history(
+                "key_result_id", self
+            )
+        if kept:
+            kept.write({"active": False})
+            log_kept_history(kept, [kr.objective_id for kr in kept])
+        return super(OkrKeyResult, self - kept).unlink()
 
     def action_checkin(self):
         """Open the quick check-in form, prefilled with the current value."""
@@ -294,6 +339,24 @@ class OkrKeyResult(models.Model):
                 lambda checkin: (checkin.date, checkin._origin.id or 0), reverse=True
             )[:1]
         return latest
+
+    def _check_move_allowed(self):
+        """Moving a key result needs the right to change both objectives: run
+        before the move, and after it."""
+        for key_result in self:
+            objective = key_result.objective_id
+            if not objective.has_access("write"):
+                raise UserError(
+                    self.env._(
+                        "You cannot move “%(key_result)s” to or from "
+                        "“%(objective)s”: moving a key result needs the right to "
+                        "change both objectives. Ask %(owner)s, who owns "
+                        "“%(objective)s”, or an OKR manager.",
+                        key_result=key_result.name,
+                        objective=objective.name,
+                        owner=objective.user_id.name,
+                    )
+                )
 
     def _check_checkin_allowed(self):
         """Refuse, with a clear message, a check-in the user may not make."""

@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 from .. import okr_rules
 
@@ -10,6 +10,51 @@ STATUSES = [
     ("off_track", "Off Track"),
     ("achieved", "Achieved"),
 ]
+
+
+def check_addon_fields(records, vals_list):
+    """Refuse values for the stored computed fields of ``records``' model.
+
+    Progress, status, score and the like follow from the records' rules:
+    only the addon (as the superuser) writes them. Computed fields that
+    users may set (``readonly=False``) are not concerned.
+    """
+    if records.env.su:
+        return
+    sent = {
+        fname
+        for vals in vals_list
+        for fname in vals
+        if fname in records._fields
+        and records._fields[fname].compute
+        and records._fields[fname].store
+        and records._fields[fname].readonly
+    }
+    if sent:
+        raise UserError(
+            records.env._(
+                "These fields are set by the addon only: %(fields)s.",
+                fields=", ".join(
+                    records._fields[fname]._description_string(records.env)
+                    for fname in sorted(sent)
+                ),
+            )
+        )
+
+
+def log_kept_history(records, parents):
+    """Tell, on each parent's chatter, that a record with other people's or
+    automatic history was archived instead of deleted."""
+    for record, parent in zip(records, parents, strict=True):
+        # _message_log writes as the superuser: the parent may be a colleague's.
+        parent._message_log(
+            body=records.env._(
+                "“%(name)s” was archived instead of deleted: it holds check-ins "
+                "of other people or history computed from its metric. An OKR "
+                "manager can delete it.",
+                name=record.display_name,
+            )
+        )
 
 
 class OkrObjective(models.Model):
@@ -146,6 +191,7 @@ class OkrObjective(models.Model):
     @api.depends(
         "key_result_ids.weight",
         "key_result_ids.weighted_progress",
+        "key_result_ids.active",
         "child_ids.progress",
         "child_ids.active",
     )
@@ -219,6 +265,50 @@ class OkrObjective(models.Model):
                     )
                 )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        check_addon_fields(self, vals_list)
+        objectives = super().create(vals_list)
+        objectives.cycle_id._check_open()
+        objectives._check_alignment()
+        return objectives
+
+    def write(self, vals):
+        check_addon_fields(self, [vals])
+        self.cycle_id._check_open()
+        if "parent_id" in vals:
+            # Leaving a parent changes its progress too.
+            self.parent_id.cycle_id._check_open()
+        key_results = self.env["okr.key.result"]
+        if "active" in vals:
+            # Archived and restored with their key results, as project tasks.
+            key_results = self.with_context(active_test=False).key_result_ids
+            key_results = key_results.filtered(
+                lambda kr: kr.active != bool(vals["active"])
+            )
+        res = super().write(vals)
+        if "cycle_id" in vals:
+            self.cycle_id._check_open()
+        if vals.get("parent_id"):
+            self._check_alignment()
+        if key_results:
+            key_results.write({"active": bool(vals["active"])})
+        return res
+
+    def unlink(self):
+        """Objectives holding other people's or automatic history are archived,
+        unless an OKR manager deletes them."""
+        self.cycle_id._check_open()
+        kept = self.browse()
+        if not self.env.su and not self.env.user.has_group(
+            "okr_order_management.group_okr_manager"
+        ):
+            kept = self.env["okr.checkin"]._okr_holders_of_history("objective_id", self)
+        if kept:
+            kept.write({"active": False})
+            log_kept_history(kept, [obj.parent_id or obj for obj in kept])
+        return super(OkrObjective, self - kept).unlink()
+
     def action_view_key_results(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
@@ -227,6 +317,28 @@ class OkrObjective(models.Model):
         action["domain"] = [("objective_id", "=", self.id)]
         action["context"] = {"default_objective_id": self.id}
         return action
+
+    def _check_alignment(self):
+        """Aligning to an objective that takes its progress from the objectives
+        aligned under it (it has no key result) changes that progress: only
+        who may change that objective may align to it."""
+        if self.env.su:
+            return
+        self.parent_id.cycle_id._check_open()
+        for objective in self:
+            parent = objective.parent_id
+            if parent and not parent.key_result_ids and not parent.has_access("write"):
+                raise UserError(
+                    self.env._(
+                        "You cannot align “%(objective)s” to “%(parent)s”: its "
+                        "progress is the average of the objectives aligned under "
+                        "it, so only its owner (%(owner)s) or an OKR manager can "
+                        "align an objective to it.",
+                        objective=objective.name,
+                        parent=parent.name,
+                        owner=parent.user_id.name,
+                    )
+                )
 
     def _cron_update_status(self):
         """Statuses follow the calendar: re-evaluate them once a day."""

@@ -1,0 +1,536 @@
+import json
+from contextlib import contextmanager
+from datetime import date
+from functools import partial
+
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import HttpCase, tagged
+from odoo.tools import html2plaintext, mute_logger
+
+from .common import Q4_END, Q4_START, OkrCase, create_okr_users
+
+SET_BY_THE_ADDON = "set by the addon only"
+MOVE = "needs the right to change both objectives"
+CLOSED = "is closed: its objectives, key results and check-ins are read-only"
+CHECKIN_FIXED = "follow from who made it"
+
+#: The stored computed fields users never write, by model.
+ADDON_FIELDS = {
+    "okr.objective": {"progress", "status", "score"},
+    "okr.key.result": {
+        "attainment",
+        "progress",
+        "weighted_progress",
+        "status",
+        "confidence",
+        "last_checkin_date",
+        "cycle_id",
+        "company_id",
+    },
+    "okr.checkin": {"objective_id", "cycle_id", "company_id"},
+}
+#: Hostile values for them: an achieved objective, a perfect score.
+HOSTILE_VALUES = {
+    "progress": 100.0,
+    "status": "achieved",
+    "score": 1.0,
+    "attainment": 100.0,
+    "weighted_progress": 100.0,
+    "confidence": 10,
+    "last_checkin_date": "2026-12-31",
+}
+
+
+class WriteRulesCase(OkrCase):
+    """Alice and Bob (plain OKR users) own an objective each, in a company
+    where Alice also works in a second one; and a closed cycle."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.alice, cls.bob, cls.manager = create_okr_users(cls.env)
+        cls.other_company = cls.env["res.company"].create({"name": "OKR Other Co"})
+        cls.alice.company_ids |= cls.other_company
+        cls.other_cycle = cls.env["okr.cycle"].create(
+            {
+                "name": "Other company Q4",
+                "date_start": Q4_START,
+                "date_end": Q4_END,
+                "company_id": cls.other_company.id,
+            }
+        )
+        cls.alice_objective = cls._create_objective("Alice's", user_id=cls.alice.id)
+        cls.alice_kr = cls._create_key_result(
+            cls.alice_objective, 0.0, 10.0, 5.0, name="Alice's KR"
+        )
+        cls.bob_objective = cls._create_objective("Bob's", user_id=cls.bob.id)
+        cls.bob_kr = cls._create_key_result(
+            cls.bob_objective, 0.0, 10.0, 8.0, name="Bob's KR"
+        )
+        cls.alice_kr_for_bob = cls._create_key_result(
+            cls.bob_objective,
+            0.0,
+            10.0,
+            2.0,
+            name="Alice's KR for Bob",
+            user_id=cls.alice.id,
+        )
+        cls.alice_other_objective = cls._create_objective(
+            "Alice's, other company",
+            cycle_id=cls.other_cycle.id,
+            company_id=cls.other_company.id,
+            user_id=cls.alice.id,
+        )
+        cls.alice_checkin = (
+            cls.env["okr.checkin"]
+            .with_user(cls.alice)
+            .create(
+                {
+                    "key_result_id": cls.alice_kr.id,
+                    "date": date(2026, 10, 20),
+                    "value": 5.0,
+                    "confidence": 6,
+                }
+            )
+        )
+        cls.closed_cycle = cls.env["okr.cycle"].create(
+            {
+                "name": "2026 Q3",
+                "date_start": date(2026, 7, 1),
+                "date_end": date(2026, 9, 30),
+                "company_id": cls.company.id,
+            }
+        )
+        cls.closed_objective = cls._create_objective(
+            "Alice's, closed", cycle_id=cls.closed_cycle.id, user_id=cls.alice.id
+        )
+        cls.closed_kr = cls._create_key_result(
+            cls.closed_objective, 0.0, 10.0, name="Alice's closed KR"
+        )
+        cls.closed_checkin = (
+            cls.env["okr.checkin"]
+            .with_user(cls.alice)
+            .create(
+                {
+                    "key_result_id": cls.closed_kr.id,
+                    "date": date(2026, 9, 20),
+                    "value": 7.0,
+                }
+            )
+        )
+        cls.closed_cycle.action_close()
+
+    @contextmanager
+    def assertRefused(self, exception, message):
+        """Refused with ``message``, and rolled back as a client's call is."""
+        with self.assertRaises(exception) as caught:
+            yield
+        self.assertIn(message, str(caught.exception))
+
+    def snapshot(self, records, fnames):
+        """The stored values of ``fnames`` of ``records``, read afresh."""
+        self.env.flush_all()
+        records.invalidate_recordset()
+        return records.with_context(active_test=False).sudo().read(fnames)
+
+
+@tagged("post_install", "-at_install")
+class TestOkrWriteRules(WriteRulesCase):
+    """Records change through their rules only, whatever fields are sent."""
+
+    # Moving key results
+
+    def test_move_key_result_needs_both_objectives(self):
+        fnames = ["objective_id", "company_id", "user_id"]
+        cases = [
+            # Into a colleague's objective, where it would weigh on them.
+            (self.alice_kr, self.bob_objective),
+            # Out of a colleague's objective, though Alice owns the key result.
+            (self.alice_kr_for_bob, self.alice_objective),
+        ]
+        for key_result, target in cases:
+            with self.subTest(key_result=key_result.name):
+                before = self.snapshot(key_result, fnames)
+                with self.assertRefused(UserError, MOVE):
+                    key_result.with_user(self.alice).write({"objective_id": target.id})
+                self.assertEqual(self.snapshot(key_result, fnames), before)
+        self.assertAlmostEqual(self.bob_objective.progress, 50.0)
+
+    def test_move_key_result_within_its_company(self):
+        before = self.snapshot(self.alice_kr, ["objective_id", "company_id"])
+        with self.assertRefused(UserError, "can only move to an objective of"):
+            self.alice_kr.with_user(self.alice).write(
+                {"objective_id": self.alice_other_objective.id}
+            )
+        self.assertEqual(
+            self.snapshot(self.alice_kr, ["objective_id", "company_id"]), before
+        )
+        self.assertFalse(self.alice_other_objective.key_result_ids)
+
+    def test_move_key_result_between_own_objectives(self):
+        second = self._create_objective("Alice's second", user_id=self.alice.id)
+        self.alice_kr.with_user(self.alice).objective_id = second
+        self.assertEqual(self.alice_kr.objective_id, second)
+        self.assertEqual(self.alice_checkin.objective_id, second)
+        self.assertAlmostEqual(second.progress, 50.0)
+        self.assertAlmostEqual(self.alice_objective.progress, 0.0)
+        # A manager moves anybody's.
+        self.bob_kr.with_user(self.manager).objective_id = second
+        self.assertEqual(self.bob_kr.objective_id, second)
+
+    # Alignment
+
+    def test_alignment_to_an_objective_averaging_its_children(self):
+        """Bob's objective has no key result: aligning under it would change
+        its progress, so only Bob or a manager may."""
+        empty = self._create_objective("Bob's, from aligned", user_id=self.bob.id)
+        mine = self.alice_objective.with_user(self.alice)
+        with self.assertRefused(UserError, "only its owner"):
+            mine.parent_id = empty
+        self.assertFalse(
+            self.snapshot(self.alice_objective, ["parent_id"])[0]["parent_id"]
+        )
+        with self.assertRefused(UserError, "only its owner"):
+            self._create_objective(
+                "Alice's, aligned",
+                user_id=self.alice.id,
+                parent_id=empty.id,
+                env=self.env(user=self.alice),
+            )
+        # Under an objective measured by its own key results, alignment is a link.
+        mine.parent_id = self.bob_objective
+        self.assertEqual(self.alice_objective.parent_id, self.bob_objective)
+        self.assertAlmostEqual(self.bob_objective.progress, 50.0)
+        # The manager aligns it under the averaging one.
+        self.alice_objective.with_user(self.manager).parent_id = empty
+        self.assertAlmostEqual(empty.progress, 50.0)
+        # And Alice un-aligns her own.
+        mine.parent_id = False
+        self.assertFalse(self.alice_objective.parent_id)
+
+    # Computed fields
+
+    def test_addon_fields_are_the_stored_computed_ones(self):
+        for model, expected in ADDON_FIELDS.items():
+            with self.subTest(model=model):
+                fields = self.env[model]._fields
+                protected = {
+                    fname
+                    for fname, field in fields.items()
+                    if field.compute and field.store and field.readonly
+                }
+                self.assertEqual(protected, expected)
+        # Computed fields users set stay editable.
+        key_result = self.alice_kr.with_user(self.alice)
+        department = self.env["hr.department"].create({"name": "Operations"})
+        key_result.write({"user_id": self.alice.id, "department_id": department.id})
+        self.assertEqual(self.alice_kr.department_id, department)
+
+    def test_computed_fields_refused(self):
+        records = {
+            "okr.objective": self.alice_objective,
+            "okr.key.result": self.alice_kr,
+        }
+        for user in (self.alice, self.manager):
+            for model, record in records.items():
+                fnames = sorted(ADDON_FIELDS[model])
+                before = self.snapshot(record, fnames)
+                for fname in fnames:
+                    value = HOSTILE_VALUES.get(fname) or self.bob_objective[fname].id
+                    with self.subTest(user=user.login, model=model, field=fname):
+                        with self.assertRefused(UserError, SET_BY_THE_ADDON):
+                            record.with_user(user).write({fname: value})
+                self.assertEqual(self.snapshot(record, fnames), before)
+        with self.assertRefused(UserError, "Progress, Score, Status"):
+            self._create_objective(
+                "Achieved at birth",
+                user_id=self.alice.id,
+                progress=100.0,
+                score=1.0,
+                status="achieved",
+                env=self.env(user=self.alice),
+            )
+        with self.assertRefused(UserError, SET_BY_THE_ADDON):
+            self._create_key_result(
+                self.alice_objective,
+                0.0,
+                10.0,
+                progress=100.0,
+                env=self.env(user=self.alice),
+            )
+        with self.assertRefused(UserError, SET_BY_THE_ADDON):
+            self.env["okr.checkin"].with_user(self.alice).create(
+                {
+                    "key_result_id": self.alice_kr.id,
+                    "value": 6.0,
+                    "objective_id": self.bob_objective.id,
+                }
+            )
+        self.assertEqual(self.alice_kr.checkin_ids, self.alice_checkin)
+
+    # Check-ins
+
+    def test_checkin_keeps_author_source_and_progress(self):
+        fnames = ["user_id", "source", "progress", "value", "key_result_id"]
+        checkin = self.alice_checkin.with_user(self.alice)
+        before = self.snapshot(self.alice_checkin, fnames)
+        for vals in (
+            {"source": "auto"},
+            {"user_id": self.bob.id},
+            {"progress": 100.0},
+            {"value": 9.0, "progress": 10.0},
+            {"unit": "h"},
+        ):
+            with self.subTest(vals=vals):
+                with self.assertRefused(UserError, CHECKIN_FIXED):
+                    checkin.write(vals)
+        self.assertEqual(self.snapshot(self.alice_checkin, fnames), before)
+        self.assertFalse(self.alice_kr.unit)
+        # Its value, confidence, note (and date) are the author's to change.
+        checkin.write({"value": 9.0, "confidence": 8, "note": "Order entry done"})
+        self.assertRecordValues(
+            self.alice_checkin, [{"value": 9.0, "progress": 90.0, "confidence": 8}]
+        )
+        self.assertEqual(self.alice_kr.current_value, 9.0)
+
+    # Deleting with history
+
+    def test_key_result_with_others_checkins_is_archived(self):
+        """Bob owns a key result of Alice's objective and checked in on it."""
+        bob_part = self._create_key_result(
+            self.alice_objective, 0.0, 10.0, name="Bob's part", user_id=self.bob.id
+        )
+        bob_checkin = (
+            self.env["okr.checkin"]
+            .with_user(self.bob)
+            .create({"key_result_id": bob_part.id, "value": 10.0})
+        )
+        self.assertAlmostEqual(self.alice_objective.progress, 75.0)
+        bob_part.with_user(self.alice).unlink()
+        self.assertTrue(bob_part.exists())
+        self.assertFalse(bob_part.active)
+        self.assertTrue(bob_checkin.exists())
+        self.assertEqual(self.alice_objective.key_result_ids, self.alice_kr)
+        self.assertAlmostEqual(self.alice_objective.progress, 50.0)
+        message = self.alice_objective.message_ids[:1]
+        self.assertIn(
+            "“Bob's part” was archived instead of deleted", html2plaintext(message.body)
+        )
+        # Her own, with her own check-ins only, is deleted with them.
+        self.alice_kr.with_user(self.alice).unlink()
+        self.assertFalse(self.alice_kr.exists())
+        self.assertFalse(self.alice_checkin.exists())
+        # A manager deletes explicitly.
+        bob_part.with_user(self.manager).unlink()
+        self.assertFalse(bob_part.exists())
+        self.assertFalse(bob_checkin.exists())
+
+    def test_key_result_with_automatic_history_is_archived(self):
+        self.env["okr.checkin"].create(
+            {
+                "key_result_id": self.alice_kr.id,
+                "date": date(2026, 10, 21),
+                "value": 6.0,
+                "source": "auto",
+            }
+        )
+        self.alice_kr.with_user(self.alice).unlink()
+        self.assertFalse(self.alice_kr.active)
+        self.assertEqual(len(self.alice_kr.checkin_ids), 2)
+
+    def test_objective_with_others_history_is_archived(self):
+        parent = self._create_objective("Company", user_id=self.manager.id)
+        self.bob_objective.parent_id = parent
+        self.env["okr.checkin"].with_user(self.alice).create(
+            {"key_result_id": self.alice_kr_for_bob.id, "value": 4.0}
+        )
+        self.bob_objective.with_user(self.bob).unlink()
+        self.assertFalse(self.bob_objective.active)
+        key_results = self.bob_kr | self.alice_kr_for_bob
+        self.assertEqual(key_results.mapped("active"), [False, False])
+        self.assertEqual(len(key_results.checkin_ids), 1)
+        self.assertIn(
+            "“Bob's” was archived", html2plaintext(parent.message_ids[:1].body)
+        )
+        # Restored with its key results.
+        self.bob_objective.with_user(self.bob).active = True
+        self.assertEqual(key_results.mapped("active"), [True, True])
+        # Alice, who may not delete it, may not archive it either.
+        with self.assertRaises(AccessError):
+            self.bob_objective.with_user(self.alice).unlink()
+        self.assertTrue(self.bob_objective.active)
+        # Without other people's history, Alice's goes.
+        self.alice_objective.with_user(self.alice).unlink()
+        self.assertFalse(self.alice_objective.exists())
+
+    # Closed cycles
+
+    def test_closed_cycle_is_read_only(self):
+        kr_fnames = ["current_value", "target_value", "status", "progress"]
+        before = self.snapshot(self.closed_kr, kr_fnames)
+        checkin_vals = {"key_result_id": self.closed_kr.id, "value": 10.0}
+        for user in (self.alice, self.manager):
+            env = self.env(user=user)
+            objective = self.closed_objective.with_env(env)
+            key_result = self.closed_kr.with_env(env)
+            mine = self.alice_objective.with_env(env)
+            operations = {
+                "objective write": partial(objective.write, {"name": "Renamed"}),
+                "objective unlink": objective.unlink,
+                "objective create": partial(
+                    self._create_objective,
+                    "Late",
+                    cycle_id=self.closed_cycle.id,
+                    env=env,
+                ),
+                "move into": partial(mine.write, {"cycle_id": self.closed_cycle.id}),
+                "align under": partial(
+                    mine.write, {"parent_id": self.closed_objective.id}
+                ),
+                "key result write": partial(key_result.write, {"target_value": 7.0}),
+                "key result unlink": key_result.unlink,
+                "key result create": partial(
+                    self._create_key_result, self.closed_objective, 0.0, 1.0, env=env
+                ),
+                "key result move": partial(
+                    self.alice_kr.with_env(env).write,
+                    {"objective_id": self.closed_objective.id},
+                ),
+                "check-in": partial(env["okr.checkin"].create, checkin_vals),
+            }
+            if user == self.alice:
+                checkin = self.closed_checkin.with_env(env)
+                operations["check-in write"] = partial(checkin.write, {"value": 1.0})
+                operations["check-in unlink"] = checkin.unlink
+            for name, operation in operations.items():
+                with self.subTest(user=user.login, operation=name):
+                    with self.assertRefused(UserError, CLOSED):
+                        operation()
+        self.assertEqual(self.snapshot(self.closed_kr, kr_fnames), before)
+        self.assertEqual(self.closed_objective.name, "Alice's, closed")
+        self.assertEqual(self.closed_kr.checkin_ids, self.closed_checkin)
+        self.assertEqual(self.alice_kr.objective_id, self.alice_objective)
+        # Its dates stay too.
+        with self.assertRefused(UserError, CLOSED):
+            self.closed_cycle.with_user(self.manager).date_end = date(2026, 12, 31)
+        # Users cannot reopen it; a manager can, then Alice checks in.
+        with self.assertRaises(AccessError):
+            self.closed_cycle.with_user(self.alice).action_reopen()
+        self.closed_cycle.with_user(self.manager).action_reopen()
+        self.assertEqual(self.closed_cycle.state, "active")
+        self.env["okr.checkin"].with_user(self.alice).create(checkin_vals)
+        self.assertEqual(self.closed_kr.current_value, 10.0)
+
+
+@tagged("post_install", "-at_install")
+class TestOkrWriteRulesRpc(HttpCase, WriteRulesCase):
+    """The same hostile writes, as a client sends them: JSON-RPC as Alice."""
+
+    def setUp(self):
+        super().setUp()
+        self.authenticate(self.alice.login, self.alice.login)
+
+    def call(self, model, method, *args):
+        """``model.method(*args)`` through /web/dataset/call_kw: the error's
+        data, or None when the call succeeded."""
+        payload = {
+            "jsonrpc": "2.0",
+            "method": "call",
+            "id": 1,
+            "params": {
+                "model": model,
+                "method": method,
+                "args": list(args),
+                "kwargs": {},
+            },
+        }
+        with mute_logger("odoo.http"):
+            response = self.url_open(
+                f"/web/dataset/call_kw/{model}/{method}",
+                data=json.dumps(payload),
+                headers={"Content-Type": "application/json"},
+            )
+        response.raise_for_status()
+        self.env.invalidate_all()
+        return response.json().get("error", {}).get("data")
+
+    def test_hostile_writes_refused(self):
+        kr, objective, checkin = "okr.key.result", "okr.objective", "okr.checkin"
+        cases = [
+            (kr, self.alice_kr, {"objective_id": self.bob_objective.id}, MOVE),
+            (
+                kr,
+                self.alice_kr_for_bob,
+                {"objective_id": self.alice_objective.id},
+                MOVE,
+            ),
+            (
+                kr,
+                self.alice_kr,
+                {"objective_id": self.alice_other_objective.id},
+                "can only move to an objective of",
+            ),
+            (
+                kr,
+                self.alice_kr,
+                {"progress": 100.0, "status": "achieved"},
+                SET_BY_THE_ADDON,
+            ),
+            (
+                kr,
+                self.alice_kr,
+                {"company_id": self.other_company.id},
+                SET_BY_THE_ADDON,
+            ),
+            (objective, self.alice_objective, {"score": 1.0}, SET_BY_THE_ADDON),
+            (objective, self.alice_objective, {"status": "achieved"}, SET_BY_THE_ADDON),
+            (checkin, self.alice_checkin, {"source": "auto"}, CHECKIN_FIXED),
+            (checkin, self.alice_checkin, {"user_id": self.bob.id}, CHECKIN_FIXED),
+            (checkin, self.alice_checkin, {"progress": 100.0}, CHECKIN_FIXED),
+            (kr, self.closed_kr, {"target_value": 7.0}, CLOSED),
+            (objective, self.closed_objective, {"name": "Renamed"}, CLOSED),
+            (checkin, self.closed_checkin, {"note": "Later"}, CLOSED),
+        ]
+        for model, record, vals, message in cases:
+            with self.subTest(model=model, record=record.display_name, vals=vals):
+                fnames = list(vals)
+                if model == kr:
+                    fnames += ["objective_id", "progress", "company_id"]
+                before = self.snapshot(record, fnames)
+                error = self.call(model, "write", record.ids, vals)
+                self.assertTrue(error, "accepted")
+                self.assertEqual(error["name"], "odoo.exceptions.UserError")
+                self.assertIn(message, error["message"])
+                self.assertEqual(self.snapshot(record, fnames), before)
+
+    def test_hostile_creates_and_deletes(self):
+        error = self.call(
+            "okr.objective",
+            "create",
+            [{"name": "Achieved", "cycle_id": self.cycle.id, "score": 1.0}],
+        )
+        self.assertIn(SET_BY_THE_ADDON, error["message"])
+        self.assertFalse(self.env["okr.objective"].search([("name", "=", "Achieved")]))
+        error = self.call(
+            "okr.checkin",
+            "create",
+            [{"key_result_id": self.closed_kr.id, "value": 10.0}],
+        )
+        self.assertIn(CLOSED, error["message"])
+        self.assertEqual(self.closed_kr.checkin_ids, self.closed_checkin)
+        # Deleting Bob's key result of her objective, with his check-in: archived.
+        bob_part = self._create_key_result(
+            self.alice_objective, 0.0, 10.0, name="Bob's part", user_id=self.bob.id
+        )
+        bob_checkin = (
+            self.env["okr.checkin"]
+            .with_user(self.bob)
+            .create({"key_result_id": bob_part.id, "value": 10.0})
+        )
+        self.assertIsNone(self.call("okr.key.result", "unlink", bob_part.ids))
+        self.assertFalse(bob_part.active)
+        self.assertTrue(bob_checkin.exists())
+        # Reopening a cycle is a manager's.
+        error = self.call("okr.cycle", "action_reopen", self.closed_cycle.ids)
+        self.assertEqual(error["name"], "odoo.exceptions.AccessError")
+        self.assertEqual(self.closed_cycle.state, "closed")
