@@ -29,6 +29,7 @@
         "data/okr_metric_data.xml",
     ],
     "pre_init_hook": "pre_init_hook",
+    "uninstall_hook": "uninstall_hook",
     "demo": [
         "demo/okr_demo.xml",
     ],

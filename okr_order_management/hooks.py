@@ -55,13 +55,95 @@ FACT_COLUMNS = [
 ]
 
 COMPLAINT_XMLID = ("okr_order_management", "crm_tag_complaint")
+#: Set when the install adopted a "Complaint" tag that the company had already:
+#: the tag is the company's, and stays when the addon is uninstalled.
+COMPLAINT_ADOPTED_PARAM = "okr_order_management.complaint_tag_adopted"
+#: Indexes the addon makes on core columns only: dropping its columns does not
+#: drop them.
+CORE_INDEXES = ["stock_picking_okr_company_date_done_index"]
 
 
 def pre_init_hook(env):
     """Create the order facts' columns and fill them, set-based."""
     _add_fact_columns(env.cr)
-    _adopt_complaint_tag(env.cr)
+    _adopt_complaint_tag(env)
     fill_order_facts(env.cr)
+
+
+def uninstall_hook(env):
+    """Leave the company's own records as they were before the install.
+
+    Runs before Odoo deletes the addon's data: an adopted "Complaint" tag loses
+    its external id here, so Odoo keeps it with its orders; the columns the addon
+    added go with its fields, the indexes on core columns only go here.
+    """
+    params = env["ir.config_parameter"].sudo()
+    if params.get_param(COMPLAINT_ADOPTED_PARAM):
+        env["ir.model.data"].search(
+            [
+                ("module", "=", COMPLAINT_XMLID[0]),
+                ("name", "=", COMPLAINT_XMLID[1]),
+            ]
+        ).unlink()
+        _logger.info("Uninstall: the adopted Complaint tag stays, as the company's")
+    params.search([("key", "=like", "okr_order_management.%")]).unlink()
+    for index in CORE_INDEXES:
+        env.cr.execute(SQL("DROP INDEX IF EXISTS %s", SQL.identifier(index)))
+    _drop_restricting_foreign_keys(env)
+
+
+def _drop_restricting_foreign_keys(env):
+    """Odoo deletes the addon's data records (metrics) before it drops the
+    addon's tables: a key result's ``ondelete="restrict"`` link to its metric
+    would stop it. Those tables go anyway; their links go first.
+
+    Also forget the foreign keys of its fields on core tables: they go with
+    their columns, but their rows in ``ir_model_constraint`` have no external
+    id and would stay."""
+    module = COMPLAINT_XMLID[0]
+    env.cr.execute(
+        SQL(
+            """SELECT model.model FROM ir_model_data data
+                 JOIN ir_model model ON model.id = data.res_id
+                WHERE data.model = 'ir.model' AND data.module = %s
+                  AND NOT EXISTS (
+                        SELECT 1 FROM ir_model_data other
+                         WHERE other.model = 'ir.model'
+                           AND other.res_id = data.res_id
+                           AND other.module != data.module
+                      )""",
+            module,
+        )
+    )
+    own_tables = [
+        env[model]._table
+        for (model,) in env.cr.fetchall()
+        if model in env and env[model]._auto
+    ]
+    env.cr.execute(
+        SQL(
+            """SELECT conrelid::regclass::text, conname FROM pg_constraint
+                WHERE contype = 'f' AND confdeltype = 'r'
+                  AND conrelid::regclass::text = ANY(%s)""",
+            own_tables,
+        )
+    )
+    for table, constraint in env.cr.fetchall():
+        env.cr.execute(
+            SQL(
+                "ALTER TABLE %s DROP CONSTRAINT %s",
+                SQL.identifier(table),
+                SQL.identifier(constraint),
+            )
+        )
+    env.cr.execute(
+        SQL(
+            """DELETE FROM ir_model_constraint
+                WHERE type = 'f'
+                  AND module = (SELECT id FROM ir_module_module WHERE name = %s)""",
+            module,
+        )
+    )
 
 
 def _add_fact_columns(cr):
@@ -82,12 +164,15 @@ def _add_fact_columns(cr):
         )
 
 
-def _adopt_complaint_tag(cr):
-    """Make an existing "Complaint" sales tag the addon's own.
+def _adopt_complaint_tag(env):
+    """Make an existing "Complaint" sales tag the addon's complaint tag.
 
     Tag names are unique: the addon's data would otherwise fail to create its tag,
-    and the orders that already carry the tag are complaints.
+    and the orders that already carry the tag are complaints. The external id is
+    ``noupdate`` (updates leave the tag alone) and the adoption is recorded, so
+    that uninstalling removes the external id but not the company's tag.
     """
+    cr = env.cr
     module, name = COMPLAINT_XMLID
     cr.execute(
         SQL(
@@ -105,11 +190,17 @@ def _adopt_complaint_tag(cr):
                  FROM crm_tag
                 WHERE name->>'en_US' = 'Complaint'
                 ORDER BY id
-                LIMIT 1""",
+                LIMIT 1
+            RETURNING res_id""",
             module,
             name,
         )
     )
+    row = cr.fetchone()
+    if row:
+        # sudo: the install runs as superuser; the parameter is technical.
+        env["ir.config_parameter"].sudo().set_param(COMPLAINT_ADOPTED_PARAM, row[0])
+        _logger.info("Install: the existing Complaint tag %s is adopted", row[0])
 
 
 def _complaint_tag_id(cr):
