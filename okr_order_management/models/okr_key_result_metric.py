@@ -244,6 +244,7 @@ class OkrKeyResult(models.Model):
         refresh writes its value and history.
         """
         self.check_access("write")
+        self.cycle_id._check_open()  # a closed cycle's values are final
         # sudo: the engine writes the values, which nobody else may
         self.filtered(lambda kr: kr.source == "metric").sudo()._okr_recompute(
             read_on_replica=True

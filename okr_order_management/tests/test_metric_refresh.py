@@ -1,6 +1,6 @@
 from unittest.mock import patch
 
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
 from .. import metric_engine
@@ -53,6 +53,16 @@ class TestMetricRefresh(MetricCase):
         self.assertFalse(key_result.last_computed_at)
         self._evaluations(key_result, user=owner)
         self.assertEqual(key_result.last_computed_at, AFTER_Q4)
+
+    def test_a_closed_cycle_is_not_refreshed(self):
+        manager = self.company_user(
+            "okr_refresh_manager", "okr_order_management.group_okr_manager"
+        )
+        key_result = self.key_result("revenue")
+        self.cycle.state = "closed"
+        with self.assertRaisesRegex(UserError, "is closed"):
+            self._evaluations(key_result, user=manager)
+        self.assertFalse(key_result.last_computed_at)
 
     def test_reads_on_the_replica_when_odoo_has_one(self):
         """With ``db_replica_host`` set, Odoo opens read-only cursors on the
