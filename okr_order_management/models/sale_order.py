@@ -2,6 +2,8 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 from odoo.tools.sql import create_index
 
+from .order_facts import refuse_order_facts
+
 #: The columns the first-order flags are computed from.
 FIRST_ORDER_INPUTS = [
     "state",
@@ -242,7 +244,13 @@ class SaleOrder(models.Model):
         for order in self:
             order.okr_promised_date = order.commitment_date or order.expected_date
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        refuse_order_facts(self, vals_list)
+        return super().create(vals_list)
+
     def write(self, vals):
+        refuse_order_facts(self, [vals])
         # Key results see the customer and the tags of confirmed orders; a
         # change of customer may move the first orders of two customer entities.
         changed = self.browse()
@@ -255,16 +263,16 @@ class SaleOrder(models.Model):
             changed._okr_changed(entities, since=since)
         return res
 
-    def _prepare_confirmation_values(self):
-        values = super()._prepare_confirmation_values()
-        values.update(
-            okr_confirmed_at=fields.Datetime.now(),
-            okr_cancelled_after_confirmation=False,
-        )
-        return values
-
     def action_confirm(self):
         res = super().action_confirm()
+        # sudo: order facts are the addon's (refuse_order_facts); still
+        # pending with the new state, the same UPDATE writes them.
+        self.sudo().write(
+            {
+                "okr_confirmed_at": fields.Datetime.now(),
+                "okr_cancelled_after_confirmation": False,
+            }
+        )
         self._okr_changed()
         return res
 
@@ -274,7 +282,7 @@ class SaleOrder(models.Model):
         res = super()._action_cancel()
         if confirmed:
             # Still pending with the new state: the same UPDATE writes both.
-            confirmed.write({"okr_cancelled_after_confirmation": True})
+            confirmed.sudo().write({"okr_cancelled_after_confirmation": True})
             confirmed._okr_changed(since=since)
         return res
 

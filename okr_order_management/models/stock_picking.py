@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.tools.sql import create_index
 
 from ..measure import company_tz, local_day
+from .order_facts import refuse_order_facts
 
 
 class StockPicking(models.Model):
@@ -126,6 +127,15 @@ class StockPicking(models.Model):
     def _compute_okr_has_backorder(self):
         for picking in self:
             picking.okr_has_backorder = bool(picking.backorder_ids)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        refuse_order_facts(self, vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        refuse_order_facts(self, [vals])
+        return super().write(vals)
 
     def _action_done(self):
         res = super()._action_done()

@@ -365,6 +365,45 @@ class TestOkrAccessMatrix(AccessMatrixMixin, TransactionCase):
             with self.subTest(model=model_name):
                 [values] = record.with_user(reader).read(okr_fields)
                 self.assertLessEqual(set(okr_fields), set(values))
+            # ...and written by the addon only, whatever the user may edit.
+            for fname in okr_fields:
+                field = record._fields[fname]
+                if not field.store:
+                    continue
+                with (
+                    self.subTest(model=model_name, field=fname),
+                    closing(self.env.cr.savepoint()),
+                ):
+                    self.assertFalse(
+                        self._writes(record.with_user(reader), field),
+                        f"{model_name}.{fname} is a fact of the addon: a user "
+                        "cannot write it",
+                    )
+
+    def _writes(self, record, field):
+        """Whether ``record``'s user changes ``field`` by writing it."""
+        before = record.sudo()[field.name]
+        if field.type == "many2one":
+            value = (
+                self.env[field.comodel_name]
+                .search([("id", "!=", before.id)], limit=1)
+                .id
+            )
+        else:
+            value = {
+                "boolean": not before,
+                "float": 123.0,
+                "monetary": 123.0,
+                "datetime": "2020-01-01 00:00:00",
+            }[field.type]
+        try:
+            with mute_logger("odoo.models"):
+                record.write({field.name: value})
+                self.env.flush_all()
+        except UserError:
+            return False
+        record.invalidate_recordset()
+        return record.sudo()[field.name] != before
 
     def _core_record(self, model_name, partner, reader):
         if model_name == "sale.order":
