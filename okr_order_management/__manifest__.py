@@ -2,7 +2,7 @@
     "name": "OKR for Order Management",
     "summary": "Objectives and key results for order management: cycles, "
     "aligned objectives, key results and check-ins",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Productivity/OKR",
     "author": "okr_order_management contributors",
     "maintainers": ["okr-order-management"],

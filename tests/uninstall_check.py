@@ -10,7 +10,9 @@ step, every step committed.
    own records: a "Complaint" sales tag on two orders, a customer, a sales
    team, an order confirmed and delivered.
 2. Install the addon (it adopts the tag), confirm and deliver another order
-   tagged "Complaint", run a metric recompute.
+   tagged "Complaint", run a metric recompute. Upgrade from 18.0.1.1.0 after
+   forgetting the adoption, as those versions did: the 18.0.1.2.0 migration
+   records it.
 3. Snapshot the core columns (all but ``okr_*``) of the company's rows, and
    the database schema as it was before the install.
 4. Uninstall: the rows are identical, the schema is the one before the
@@ -23,7 +25,8 @@ step, every step committed.
 6. Upgrade (``-u``) after a user edited a metric (name, domain, its Chinese
    name) and the hourly cron's interval: the edits stay. The same upgrade runs
    the migration of 18.0.1.1.0 (the version is set back to 18.0.1.0.0 and
-   deliveries get wrong on-time flags): the flags are right again.
+   deliveries get wrong on-time flags): the flags are right again, and the
+   18.0.1.2.0 migration does not take the addon's own tag for an adopted one.
 7. Uninstall again: as in 4, except that the addon's own Complaint tag goes,
    with its link to the order (Odoo removes a module's data); the company's
    tag stays.
@@ -68,6 +71,8 @@ COMPANY_TAG = "Customer complaint"
 ADOPTED_PARAM = "okr_order_management.complaint_tag_adopted"
 #: The addon's version before its on-time-by-promised-day migration.
 VERSION_BEFORE_MIGRATION = "18.0.1.0.0"
+#: Its version before the adoption of the Complaint tag was recorded.
+VERSION_BEFORE_ADOPTION_MIGRATION = "18.0.1.1.0"
 
 _logger = logging.getLogger("uninstall_check")
 
@@ -525,6 +530,23 @@ def run(args, check, collector):
         check_recompute(check, env, "installed")
         # An addon-made parameter, as a user would set it.
         env["ir.config_parameter"].set_param(f"{ADDON}.group_timeout_seconds", "120")
+    # A database installed before 18.0.1.2.0 did not record the adoption.
+    with Registry(db).cursor() as cr:
+        env_of(cr)["ir.config_parameter"].search([("key", "=", ADOPTED_PARAM)]).unlink()
+        cr.execute(
+            "UPDATE ir_module_module SET latest_version = %s WHERE name = %s",
+            [VERSION_BEFORE_ADOPTION_MIGRATION, ADDON],
+        )
+    addon_step(
+        f"upgrade from {VERSION_BEFORE_ADOPTION_MIGRATION}",
+        lambda: load_registry(db, update=[ADDON]),
+    )
+    with Registry(db).cursor() as cr:
+        check.equal(
+            env_of(cr)["ir.config_parameter"].get_param(ADOPTED_PARAM),
+            str(tag_id),
+            "the 18.0.1.2.0 migration records the adoption",
+        )
     with Registry(db).cursor() as cr:
         rows_before = snapshot(cr)
         (addon_id,) = query(
@@ -649,6 +671,10 @@ def run(args, check, collector):
             {p.id: (p.okr_deadline, p.okr_on_time) for p in pickings},
             stored,
             "the migrated facts equal the ORM's computation",
+        )
+        check(
+            not env["ir.config_parameter"].get_param(ADOPTED_PARAM),
+            "the 18.0.1.2.0 migration does not take the addon's tag for adopted",
         )
         env.invalidate_all()
         check_recompute(check, env, "upgraded")
