@@ -31,7 +31,8 @@ step, every step committed.
    with its link to the order (Odoo removes a module's data); the company's
    tag stays.
 
-Run from the repository root (about 3 minutes on 2 cores)::
+Run from the repository root (about 1 minute on an idle 2-core machine, 2 when
+it is busy; building the database takes most of it)::
 
     python3 tests/uninstall_check.py [--db NAME] [--keep]
 
