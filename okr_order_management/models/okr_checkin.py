@@ -68,6 +68,14 @@ class OkrCheckin(models.Model):
         readonly=True,
     )
 
+    def init(self):
+        # One automatic check-in per key result and day, whatever runs at once
+        # (the hourly recompute, a triggered one, a Refresh).
+        self.env.cr.execute(
+            "CREATE UNIQUE INDEX IF NOT EXISTS okr_checkin_auto_day_uniq "
+            "ON okr_checkin (key_result_id, date) WHERE source = 'auto'"
+        )
+
     @api.constrains("confidence")
     def _check_confidence(self):
         for checkin in self:

@@ -501,19 +501,24 @@ class OkrKeyResult(models.Model):
     def _okr_store_past_values(self, values):
         Checkin = self.env["okr.checkin"].sudo()
         confidence = Checkin.default_get(["confidence"])["confidence"]
-        Checkin.create(
-            [
-                {
-                    "key_result_id": key_result_id,
-                    "date": day,
-                    "value": value,
-                    "source": "auto",
-                    "user_id": SUPERUSER_ID,
-                    "confidence": confidence,
-                }
-                for (key_result_id, day), value in values.items()
-            ]
-        )
+        try:
+            with self.env.cr.savepoint(flush=False):
+                Checkin.create(
+                    [
+                        {
+                            "key_result_id": key_result_id,
+                            "date": day,
+                            "value": value,
+                            "source": "auto",
+                            "user_id": SUPERUSER_ID,
+                            "confidence": confidence,
+                        }
+                        for (key_result_id, day), value in values.items()
+                    ]
+                )
+        except psycopg2.errors.UniqueViolation:
+            # A concurrent first computation filled the same days in.
+            _logger.info("OKR: past days filled in by a concurrent recompute")
 
     def _okr_recompute_batch_with_retries(self, measures, now, read_on_replica):
         """One batch of the scheduled run, in its own transaction."""
@@ -525,7 +530,10 @@ class OkrKeyResult(models.Model):
                     # A scheduled run commits group by group (see docstring).
                     self.env.cr.commit()  # pylint: disable=invalid-commit
                 return
-            except psycopg2.errors.SerializationFailure as error:
+            except (
+                psycopg2.errors.SerializationFailure,
+                psycopg2.errors.UniqueViolation,
+            ) as error:
                 if testing:
                     raise
                 self.env.cr.rollback()
@@ -609,7 +617,13 @@ class OkrKeyResult(models.Model):
                         else Checkin.default_get(["confidence"])["confidence"],
                     )
                 )
-        Checkin.create(to_create)
+        try:
+            with self.env.cr.savepoint(flush=False):
+                Checkin.create(to_create)
+        except psycopg2.errors.UniqueViolation:
+            # A concurrent recompute wrote today's check-ins first (the
+            # unique index of okr.checkin): theirs are as current as ours.
+            _logger.info("OKR: today's check-ins written by a concurrent recompute")
 
     def _okr_to_recompute(self):
         """Every metric key result of the cycles still open."""

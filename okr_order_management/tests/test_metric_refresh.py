@@ -1,7 +1,10 @@
 from unittest.mock import patch
 
+import psycopg2.errors
+
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from .. import metric_engine
 from .metric_common import AFTER_Q4, MetricCase, local
@@ -109,3 +112,28 @@ class TestMetricRefresh(MetricCase):
         # The transaction's own timeout is back as it was.
         self.env.cr.execute("SHOW statement_timeout")
         self.assertNotEqual(self.env.cr.fetchone()[0], "1s")
+
+    def test_one_automatic_checkin_per_key_result_and_day(self):
+        """A unique index: two recomputes at once cannot both write today's."""
+        self.sell(self.customer_a, local(2026, 11, 10, 10, 0), price=100.0)
+        key_result = self.key_result("revenue")
+        self._evaluations(key_result)
+        today = key_result.checkin_ids.sorted("date")[-1]
+        with (
+            self.assertRaises(psycopg2.errors.UniqueViolation),
+            mute_logger("odoo.sql_db"),
+            self.env.cr.savepoint(),
+        ):
+            self.env["okr.checkin"].create(
+                {
+                    "key_result_id": key_result.id,
+                    "date": today.date,
+                    "value": 1.0,
+                    "source": "auto",
+                }
+            )
+        # The second recompute of the day updates it in place.
+        self._evaluations(key_result)
+        self.assertEqual(
+            len(key_result.checkin_ids.filtered(lambda c: c.date == today.date)), 1
+        )
