@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The README's "test" command: lint, install the addon with and without demo data
-# into throwaway databases (any logged warning fails), then run its test suite.
-# The top-level tests/ folder (benchmarks, checks against a running server) is not run.
+# into throwaway databases (any logged warning fails), run its test suite, then
+# uninstall, reinstall and upgrade it on a database of its own
+# (tests/uninstall_check.py). The rest of the top-level tests/ folder
+# (benchmarks, load on a running server) runs on demand.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -118,4 +120,9 @@ python3 -m pytest -c "$REPO_ROOT/pyproject.toml" -rfEs "$ADDON_DIR/tests" \
     --odoo-extra=data-dir="$WORK/data" || rc=$?
 ((rc != 5)) || die "pytest collected no test in $ADDON_DIR/tests: the suite must not be empty."
 ((rc == 0)) || die "pytest failed (exit $rc)."
+
+# The company's records stay as they were when the addon goes, and it comes back.
+step "Uninstall, reinstall, upgrade (tests/uninstall_check.py)"
+python3 "$REPO_ROOT/tests/uninstall_check.py"
+
 step "All checks passed"
