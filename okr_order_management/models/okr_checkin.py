@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from .. import okr_rules
+from .okr_input import check_input
 from .okr_objective import check_addon_fields
 
 #: What the author of a check-in may change; the rest follows from who made it
@@ -90,6 +91,7 @@ class OkrCheckin(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        check_input(self, vals_list)
         if not self.env.su:
             check_addon_fields(self, vals_list)
             # History stays true: users check in by hand, as themselves; only
@@ -112,6 +114,7 @@ class OkrCheckin(models.Model):
         return checkins
 
     def write(self, vals):
+        check_input(self, [vals])
         self._check_author()
         if "key_result_id" in vals:
             raise UserError(

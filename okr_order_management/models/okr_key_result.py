@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from .. import okr_rules
+from .okr_input import check_input
 from .okr_objective import STATUSES, check_addon_fields, log_kept_history
 
 
@@ -252,6 +253,7 @@ class OkrKeyResult(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         check_addon_fields(self, vals_list)
+        check_input(self, vals_list)
         for vals in vals_list:
             # A new key result is where it starts until its first check-in.
             vals.setdefault("current_value", vals.get("start_value", 0.0))
@@ -261,6 +263,7 @@ class OkrKeyResult(models.Model):
 
     def write(self, vals):
         check_addon_fields(self, [vals])
+        check_input(self, [vals])
         self.cycle_id._check_open()
         moving = "objective_id" in vals and not self.env.su
         if moving:

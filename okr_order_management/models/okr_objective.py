@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from .. import okr_rules
+from .okr_input import check_input
 
 STATUSES = [
     ("not_started", "Not Started"),
@@ -268,6 +269,7 @@ class OkrObjective(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         check_addon_fields(self, vals_list)
+        check_input(self, vals_list)
         objectives = super().create(vals_list)
         objectives.cycle_id._check_open()
         objectives._check_alignment()
@@ -275,6 +277,7 @@ class OkrObjective(models.Model):
 
     def write(self, vals):
         check_addon_fields(self, [vals])
+        check_input(self, [vals])
         self.cycle_id._check_open()
         if "parent_id" in vals:
             # Leaving a parent changes its progress too.

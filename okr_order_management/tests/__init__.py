@@ -18,3 +18,4 @@ from . import test_metric_concurrency
 from . import test_metric_refresh
 from . import test_metric_access
 from . import test_okr_access_matrix
+from . import test_okr_bad_input
