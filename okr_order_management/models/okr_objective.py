@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from .. import okr_rules
@@ -278,6 +278,18 @@ class OkrObjective(models.Model):
     def write(self, vals):
         check_addon_fields(self, [vals])
         check_input(self, [vals])
+        if "child_ids" in vals:
+            # Removing an aligned objective from its parent (the trash icon of
+            # the Aligned Objectives tab) un-aligns it, never deletes it.
+            vals = dict(
+                vals,
+                child_ids=[
+                    (Command.UNLINK, command[1], 0)
+                    if command[0] == Command.DELETE
+                    else command
+                    for command in vals["child_ids"]
+                ],
+            )
         self.cycle_id._check_open()
         if "parent_id" in vals:
             # Leaving a parent changes its progress too.

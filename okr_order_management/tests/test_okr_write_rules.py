@@ -4,7 +4,7 @@ from datetime import date
 from functools import partial
 
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import HttpCase, tagged
+from odoo.tests import Form, HttpCase, tagged
 from odoo.tools import html2plaintext, mute_logger
 
 from .common import Q4_END, Q4_START, OkrCase, create_okr_users
@@ -207,6 +207,21 @@ class TestOkrWriteRules(WriteRulesCase):
         # And Alice un-aligns her own.
         mine.parent_id = False
         self.assertFalse(self.alice_objective.parent_id)
+
+    def test_removing_an_aligned_objective_unaligns_it(self):
+        """The trash icon of the Aligned Objectives tab sends a delete of the
+        line: the objective is un-aligned, never deleted."""
+        child = self._create_objective(
+            "Alice's, aligned under her own",
+            user_id=self.alice.id,
+            parent_id=self.alice_objective.id,
+        )
+        parent = self.alice_objective.with_user(self.alice)
+        with Form(parent) as form:
+            form.child_ids.remove(index=0)
+        self.assertTrue(child.exists())
+        self.assertFalse(child.parent_id)
+        self.assertFalse(self.alice_objective.child_ids)
 
     # Computed fields
 
