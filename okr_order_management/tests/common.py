@@ -1,6 +1,8 @@
+import json
 from datetime import date
 
 from odoo.tests import Form, TransactionCase, new_test_user
+from odoo.tools import mute_logger
 
 #: Q4 2026: 92 days, so 2026-11-16 is the middle of the cycle (pace 50 %).
 Q4_START = date(2026, 10, 1)
@@ -74,3 +76,31 @@ def create_okr_users(env):
             groups="base.group_user,okr_order_management.group_okr_manager",
         ),
     )
+
+
+def call_kw(case, model, method, *args, **kwargs):
+    """``model.method(*args, **kwargs)`` as a web client sends it, through
+    ``/web/dataset/call_kw`` of ``case`` (an HttpCase, logged in or not): the
+    JSON reply, ``result`` or ``error``. Python's json writes NaN and the
+    infinities as a hostile client may."""
+    payload = {
+        "jsonrpc": "2.0",
+        "method": "call",
+        "id": 1,
+        "params": {
+            "model": model,
+            "method": method,
+            "args": list(args),
+            "kwargs": kwargs,
+        },
+    }
+    case.env.flush_all()
+    with mute_logger("odoo.http"):
+        response = case.url_open(
+            f"/web/dataset/call_kw/{model}/{method}",
+            data=json.dumps(payload),
+            headers={"Content-Type": "application/json"},
+        )
+    response.raise_for_status()
+    case.env.invalidate_all()
+    return response.json()

@@ -7,7 +7,6 @@ typed it. Each refusal is tried as the user with the fewest rights that make
 sense, and checked to have stored and computed nothing.
 """
 
-import json
 from datetime import date
 
 from odoo import Command
@@ -16,6 +15,7 @@ from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
 from .. import metric_engine
+from .common import call_kw
 from .metric_common import AFTER_Q4, Q4_END, Q4_START, MetricCase, local
 
 #: What the message of a population refusal says to do.
@@ -708,28 +708,7 @@ class TestMetricAccessRpc(HttpCase, AccessCase):
         self.authenticate(self.salesperson.login, self.salesperson.login)
 
     def call(self, model, method, *args, **kwargs):
-        """``model.method(*args, **kwargs)`` through /web/dataset/call_kw:
-        the JSON reply (``result`` or ``error``)."""
-        payload = {
-            "jsonrpc": "2.0",
-            "method": "call",
-            "id": 1,
-            "params": {
-                "model": model,
-                "method": method,
-                "args": list(args),
-                "kwargs": kwargs,
-            },
-        }
-        with mute_logger("odoo.http"):
-            response = self.url_open(
-                f"/web/dataset/call_kw/{model}/{method}",
-                data=json.dumps(payload),
-                headers={"Content-Type": "application/json"},
-            )
-        response.raise_for_status()
-        self.env.invalidate_all()
-        return response.json()
+        return call_kw(self, model, method, *args, **kwargs)
 
     def assertRefused(self, reply, exceptions, regex=""):
         """``reply`` is the error of one of ``exceptions`` (a class or a

@@ -1,4 +1,3 @@
-import json
 from contextlib import closing
 from itertools import count
 
@@ -8,7 +7,7 @@ from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
 from .access_matrix import CORE_MODEL_READERS, MATRIX, PROFILES, SUBJECTS, allowed
-from .common import Q4_END, Q4_START
+from .common import Q4_END, Q4_START, call_kw
 
 MODULE = "okr_order_management"
 OPERATIONS = {"c": "create", "r": "read", "w": "write", "u": "unlink"}
@@ -432,27 +431,7 @@ class TestOkrAccessMatrixRpc(AccessMatrixMixin, HttpCase):
         cls._setup_matrix()
 
     def call(self, model, method, *args, **kwargs):
-        payload = {
-            "jsonrpc": "2.0",
-            "method": "call",
-            "id": 1,
-            "params": {
-                "model": model,
-                "method": method,
-                "args": list(args),
-                "kwargs": kwargs,
-            },
-        }
-        self.env.flush_all()
-        with mute_logger("odoo.http"):
-            response = self.url_open(
-                f"/web/dataset/call_kw/{model}/{method}",
-                data=json.dumps(payload),
-                headers={"Content-Type": "application/json"},
-            )
-        response.raise_for_status()
-        self.env.invalidate_all()
-        return response.json()
+        return call_kw(self, model, method, *args, **kwargs)
 
     def test_matrix_through_json_rpc(self):
         self.check_matrix(self.try_cell, enter_profile=self.log_in)

@@ -1,9 +1,8 @@
-import json
 import math
 
 from odoo.tests import HttpCase, new_test_user, tagged
 
-from .common import OkrCase
+from .common import OkrCase, call_kw
 
 LONG = "长" * 5000 + "x" * 5000  # 10,000 characters
 CHINESE = "提高订单处理效率，减少客户等待时间 🚚✅"
@@ -67,12 +66,7 @@ class TestOkrBadInput(HttpCase, OkrCase):
             record = self.records[model]
             with self.subTest(model=model, field=fname, value=str(value)[:20]):
                 before = record.read([fname, "write_date"])[0]
-                response = self.url_open(
-                    f"/web/dataset/call_kw/{model}/write",
-                    data=_json_rpc(model, "write", [[record.id], {fname: value}]),
-                    headers={"Content-Type": "application/json"},
-                ).json()
-                record.invalidate_recordset()
+                response = call_kw(self, model, "write", [record.id], {fname: value})
                 if stored is None:
                     error = response.get("error", {}).get("data", {})
                     self.assertIn(
@@ -97,33 +91,17 @@ class TestOkrBadInput(HttpCase, OkrCase):
         count = KeyResult.search_count([])
         for value in (math.nan, math.inf, 1e308, "fifty"):
             with self.subTest(value=str(value)):
-                response = self.url_open(
-                    "/web/dataset/call_kw/okr.key.result/create",
-                    data=_json_rpc(
-                        "okr.key.result",
-                        "create",
-                        [
-                            {
-                                "name": "Hostile",
-                                "objective_id": self.objective.id,
-                                "target_value": value,
-                            }
-                        ],
-                    ),
-                    headers={"Content-Type": "application/json"},
-                ).json()
+                response = call_kw(
+                    self,
+                    "okr.key.result",
+                    "create",
+                    {
+                        "name": "Hostile",
+                        "objective_id": self.objective.id,
+                        "target_value": value,
+                    },
+                )
                 self.assertEqual(
                     response["error"]["data"]["name"], "odoo.exceptions.ValidationError"
                 )
         self.assertEqual(KeyResult.search_count([]), count)
-
-
-def _json_rpc(model, method, args):
-    """A call as a client writes it: NaN and infinities as Python's json does."""
-    return json.dumps(
-        {
-            "jsonrpc": "2.0",
-            "method": "call",
-            "params": {"model": model, "method": method, "args": args, "kwargs": {}},
-        }
-    )

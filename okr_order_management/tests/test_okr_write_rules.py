@@ -1,13 +1,12 @@
-import json
 from contextlib import contextmanager
 from datetime import date
 from functools import partial
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, HttpCase, tagged
-from odoo.tools import html2plaintext, mute_logger
+from odoo.tools import html2plaintext
 
-from .common import Q4_END, Q4_START, OkrCase, create_okr_users
+from .common import Q4_END, Q4_START, OkrCase, call_kw, create_okr_users
 
 SET_BY_THE_ADDON = "set by the addon only"
 MOVE = "needs the right to change both objectives"
@@ -446,28 +445,9 @@ class TestOkrWriteRulesRpc(HttpCase, WriteRulesCase):
         self.authenticate(self.alice.login, self.alice.login)
 
     def call(self, model, method, *args):
-        """``model.method(*args)`` through /web/dataset/call_kw: the error's
-        data, or None when the call succeeded."""
-        payload = {
-            "jsonrpc": "2.0",
-            "method": "call",
-            "id": 1,
-            "params": {
-                "model": model,
-                "method": method,
-                "args": list(args),
-                "kwargs": {},
-            },
-        }
-        with mute_logger("odoo.http"):
-            response = self.url_open(
-                f"/web/dataset/call_kw/{model}/{method}",
-                data=json.dumps(payload),
-                headers={"Content-Type": "application/json"},
-            )
-        response.raise_for_status()
-        self.env.invalidate_all()
-        return response.json().get("error", {}).get("data")
+        """``model.method(*args)`` over JSON-RPC: the error's data, or None
+        when the call succeeded."""
+        return call_kw(self, model, method, *args).get("error", {}).get("data")
 
     def test_hostile_writes_refused(self):
         kr, objective, checkin = "okr.key.result", "okr.objective", "okr.checkin"
