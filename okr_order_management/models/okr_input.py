@@ -1,12 +1,36 @@
 import math
 
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 #: The largest value a number of an OKR may take, in absolute value: far
 #: beyond any business figure, far below what breaks a computation.
 NUMBER_LIMIT = 1e12
 #: PostgreSQL's integer column.
 INTEGER_LIMIT = 2**31 - 1
+
+
+def refuse_addon_fields(records, vals_list, is_addon_field):
+    """Refuse values for the fields that only the addon (as the superuser)
+    writes: those of ``records``' model for which ``is_addon_field(field)``
+    holds, whatever a client sends."""
+    if records.env.su:
+        return
+    sent = {
+        fname
+        for vals in vals_list
+        for fname in vals
+        if fname in records._fields and is_addon_field(records._fields[fname])
+    }
+    if sent:
+        raise UserError(
+            records.env._(
+                "These fields are set by the addon only: %(fields)s.",
+                fields=", ".join(
+                    records._fields[fname]._description_string(records.env)
+                    for fname in sorted(sent)
+                ),
+            )
+        )
 
 
 def check_input(records, vals_list):

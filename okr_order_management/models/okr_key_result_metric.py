@@ -12,6 +12,7 @@ from odoo.exceptions import UserError, ValidationError
 from .. import measure_access, metric_engine
 from ..coded_metrics import CODED_METRICS
 from ..measure import Measure, Window, company_tz, freeze, local_midnight
+from .okr_input import refuse_addon_fields
 from .okr_metric import check_domain_access, literal_domain, parse_domain
 
 _logger = logging.getLogger(__name__)
@@ -184,18 +185,12 @@ class OkrKeyResult(models.Model):
         """Only the engine (as the superuser) writes what it computes."""
         if self.env.su or not vals.keys() & ADDON_ONLY_FIELDS:
             return
+        refuse_addon_fields(
+            self,
+            [vals],
+            lambda field: field.name in ADDON_ONLY_FIELDS - {"current_value"},
+        )
         computed = self.filtered(lambda kr: kr.source == "metric")
-        addon_only = vals.keys() & (ADDON_ONLY_FIELDS - {"current_value"})
-        if addon_only:
-            raise UserError(
-                self.env._(
-                    "These fields are set by the addon only: %(fields)s.",
-                    fields=", ".join(
-                        self._fields[fname]._description_string(self.env)
-                        for fname in sorted(addon_only)
-                    ),
-                )
-            )
         if computed or vals.get("source") == "metric":
             raise UserError(
                 self.env._(

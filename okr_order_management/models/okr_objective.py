@@ -2,7 +2,7 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from .. import okr_rules
-from .okr_input import check_input
+from .okr_input import check_input, refuse_addon_fields
 
 STATUSES = [
     ("not_started", "Not Started"),
@@ -20,27 +20,11 @@ def check_addon_fields(records, vals_list):
     only the addon (as the superuser) writes them. Computed fields that
     users may set (``readonly=False``) are not concerned.
     """
-    if records.env.su:
-        return
-    sent = {
-        fname
-        for vals in vals_list
-        for fname in vals
-        if fname in records._fields
-        and records._fields[fname].compute
-        and records._fields[fname].store
-        and records._fields[fname].readonly
-    }
-    if sent:
-        raise UserError(
-            records.env._(
-                "These fields are set by the addon only: %(fields)s.",
-                fields=", ".join(
-                    records._fields[fname]._description_string(records.env)
-                    for fname in sorted(sent)
-                ),
-            )
-        )
+    refuse_addon_fields(
+        records,
+        vals_list,
+        lambda field: field.compute and field.store and field.readonly,
+    )
 
 
 def log_kept_history(records, parents):
