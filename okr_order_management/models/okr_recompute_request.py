@@ -61,8 +61,9 @@ class OkrRecomputeRequest(models.Model):
         ]
         keys += [(None, None, key_result_id) for key_result_id in key_result_ids or ()]
         for key in keys:
-            earliest = pending.get(key, since)
-            pending[key] = min(earliest, since) if earliest and since else None
+            # None is "now": the earliest date of the changed records wins.
+            dates = [date for date in (pending.get(key), since) if date]
+            pending[key] = min(dates) if dates else None
 
     def _flush_requests(self):
         """One insert for the transaction's requests, and the cron's trigger

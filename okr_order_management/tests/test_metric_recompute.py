@@ -555,6 +555,27 @@ class TestMetricRecompute(MetricCase):
         self.assertEqual(past.last_computed_at, local(2026, 11, 20, 10, 0))
         self.assertEqual(past.current_value, 0.0)
 
+    def test_requests_of_a_transaction_keep_the_earliest_date(self):
+        """Changes of old and new records in one transaction: one request per
+        source and company, from the oldest record's date."""
+        KeyResult = self.env["okr.key.result"]
+        Request = self.env["okr.recompute.request"]
+        old = local(2026, 7, 10, 10, 0)
+        now = local(2026, 11, 20, 10, 0)
+        for dates in ((None, old), (old, None)):
+            with self.subTest(order=dates), self.at(now):
+                self.env.cr.precommit.run()
+                Request._take()
+                for since in dates:
+                    KeyResult._okr_request_recompute(
+                        ["sale.order"], self.company.ids, since=since
+                    )
+                self.env.cr.precommit.run()
+                self.assertEqual(
+                    Request.search([]).mapped(lambda r: (r.changed_from, r.changed_to)),
+                    [(old, now)],
+                )
+
     def test_a_change_recomputes_only_what_it_can_affect(self):
         """An order changing now: the key results over orders of its company
         whose window holds now, and what is overdue; not the deliveries, not
