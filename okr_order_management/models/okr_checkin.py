@@ -6,8 +6,9 @@ from .okr_input import check_input
 from .okr_objective import check_addon_fields
 
 #: What the author of a check-in may change; the rest follows from who made it
-#: (author, source), on which key result, or from its value (progress).
-EDITABLE_FIELDS = {"value", "confidence", "note", "date"}
+#: (author, source), on which key result and when (date), or from its value
+#: (progress).
+EDITABLE_FIELDS = {"value", "confidence", "note"}
 
 
 class OkrCheckin(models.Model):
@@ -68,6 +69,11 @@ class OkrCheckin(models.Model):
         default="manual",
         readonly=True,
     )
+    editable = fields.Boolean(
+        compute="_compute_editable",
+        help="The user may still change its value, confidence and note: their "
+        "own manual check-in, in a cycle that is not closed.",
+    )
 
     def init(self):
         # One automatic check-in per key result and day, whatever runs at once
@@ -76,6 +82,18 @@ class OkrCheckin(models.Model):
             "CREATE UNIQUE INDEX IF NOT EXISTS okr_checkin_auto_day_uniq "
             "ON okr_checkin (key_result_id, date) WHERE source = 'auto'"
         )
+
+    @api.depends_context("uid")
+    @api.depends("source", "user_id", "cycle_id.state")
+    def _compute_editable(self):
+        """What the web client may offer to edit; ``_check_author`` and the
+        cycle's ``_check_open`` are the rules, whatever a client sends."""
+        for checkin in self:
+            checkin.editable = not checkin.id or (
+                checkin.source == "manual"
+                and checkin.user_id == self.env.user
+                and checkin.cycle_id.state != "closed"
+            )
 
     @api.constrains("confidence")
     def _check_confidence(self):
@@ -99,6 +117,7 @@ class OkrCheckin(models.Model):
             vals_list = [
                 dict(vals, source="manual", user_id=self.env.uid) for vals in vals_list
             ]
+            self._check_not_in_future(vals_list)
         key_results = self.env["okr.key.result"].browse(
             {
                 vals["key_result_id"]
@@ -128,8 +147,9 @@ class OkrCheckin(models.Model):
             raise UserError(
                 self.env._(
                     "These fields of a check-in follow from who made it, on which key "
-                    "result and with which value: %(fields)s. Only its value, "
-                    "confidence, note and date can change.",
+                    "result, on which day and with which value: %(fields)s. Only its "
+                    "value, confidence and note can change; check in anew for "
+                    "another day.",
                     fields=", ".join(
                         self._fields[fname]._description_string(self.env)
                         for fname in sorted(fixed)
@@ -141,7 +161,6 @@ class OkrCheckin(models.Model):
         if "value" in vals:
             self._store_progress()
         if {"value", "date"} & vals.keys():
-            # A redated check-in may stop being the latest: ask the new one.
             self.key_result_id._latest_checkin()._update_key_result_values()
         return result
 
@@ -152,6 +171,20 @@ class OkrCheckin(models.Model):
         result = super().unlink()
         key_results._latest_checkin()._update_key_result_values()
         return result
+
+    def _check_not_in_future(self, vals_list):
+        """A check-in records what was known on its day: not a day to come."""
+        today = fields.Date.context_today(self)
+        for vals in vals_list:
+            day = fields.Date.to_date(vals.get("date")) if vals.get("date") else None
+            if day and day > today:
+                raise UserError(
+                    self.env._(
+                        "A check-in records the value known on its day: %(date)s "
+                        "is in the future. Date it today or earlier.",
+                        date=day,
+                    )
+                )
 
     def _check_author(self):
         """History stays true: only the author of a check-in may change it,
@@ -220,4 +253,6 @@ class OkrCheckin(models.Model):
         for key_result in manual:
             latest = key_result._latest_checkin()
             if latest in self and key_result.current_value != latest.value:
-                key_result.current_value = latest.value
+                # sudo: the value follows the check-in (a user's typed value
+                # is a check-in of its own: okr.key.result.write)
+                key_result.sudo().current_value = latest.value

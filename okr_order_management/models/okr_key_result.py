@@ -33,6 +33,12 @@ class OkrKeyResult(models.Model):
         string="Cycle",
         check_company=True,
     )
+    cycle_state = fields.Selection(
+        related="cycle_id.state",
+        string="Cycle Status",
+        help="A closed cycle and its OKRs are read-only until an OKR manager "
+        "reopens it.",
+    )
     company_id = fields.Many2one(
         related="objective_id.company_id", store=True, index=True, precompute=True
     )
@@ -72,7 +78,11 @@ class OkrKeyResult(models.Model):
     )
     start_value = fields.Float(tracking=True)
     target_value = fields.Float(default=1.0, tracking=True)
-    current_value = fields.Float(tracking=True)
+    current_value = fields.Float(
+        tracking=True,
+        help="The value of the latest check-in, or the one computed from the "
+        "metric. Typing a new value records your check-in of today.",
+    )
     value_type = fields.Selection(
         [("number", "Number"), ("percentage", "Percentage"), ("currency", "Currency")],
         required=True,
@@ -265,6 +275,13 @@ class OkrKeyResult(models.Model):
         check_addon_fields(self, [vals])
         check_input(self, [vals])
         self.cycle_id._check_open()
+        typed_value = None
+        if "current_value" in vals and not self.env.su:
+            # A manual key result's value changes through check-ins only, so
+            # that its history and confidence follow: typing it records one.
+            # (The metric side refuses it for computed key results.)
+            vals = dict(vals)
+            typed_value = vals.pop("current_value")
         moving = "objective_id" in vals and not self.env.su
         if moving:
             self._check_move_allowed()
@@ -285,7 +302,32 @@ class OkrKeyResult(models.Model):
                     )
             self._check_move_allowed()
             self.cycle_id._check_open()
+        if typed_value is not None:
+            self._checkin_typed_value(typed_value)
         return res
+
+    def _checkin_typed_value(self, value):
+        """Record a current value typed in (a form, an import, a client) as
+        the user's check-in of today, with their last confidence."""
+        changed = self.filtered(lambda kr: kr.current_value != value)
+        self.env["okr.checkin"].create(
+            [
+                {
+                    "key_result_id": key_result.id,
+                    "value": value,
+                    "confidence": key_result._last_confidence(),
+                }
+                for key_result in changed
+            ]
+        )
+
+    def _last_confidence(self):
+        """The confidence a check-in repeats when nobody gives one: the latest
+        check-in's, else the check-in form's default."""
+        self.ensure_one()
+        if self.last_checkin_date:
+            return self.confidence
+        return self.env["okr.checkin"].default_get(["confidence"])["confidence"]
 
     def unlink(self):
         """Key results holding other people's or automatic history are

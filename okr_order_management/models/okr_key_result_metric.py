@@ -607,9 +607,7 @@ class OkrKeyResult(models.Model):
                         user_id=SUPERUSER_ID,
                         # A number has no confidence of its own: the owner's
                         # last one, else the check-in form's default.
-                        confidence=key_result.confidence
-                        if key_result.last_checkin_date
-                        else Checkin.default_get(["confidence"])["confidence"],
+                        confidence=key_result._last_confidence(),
                     )
                 )
         try:

@@ -67,6 +67,12 @@ class OkrObjective(models.Model):
         check_company=True,
         default=lambda self: self._default_cycle_id(),
     )
+    cycle_state = fields.Selection(
+        related="cycle_id.state",
+        string="Cycle Status",
+        help="A closed cycle and its OKRs are read-only until an OKR manager "
+        "reopens it.",
+    )
     date_start = fields.Date(related="cycle_id.date_start")
     date_end = fields.Date(related="cycle_id.date_end")
     user_id = fields.Many2one(
@@ -274,6 +280,7 @@ class OkrObjective(models.Model):
                     for command in vals["child_ids"]
                 ],
             )
+            self._check_unalign_allowed(vals["child_ids"])
         self.cycle_id._check_open()
         if "parent_id" in vals:
             # Leaving a parent changes its progress too.
@@ -316,6 +323,31 @@ class OkrObjective(models.Model):
         action["domain"] = [("objective_id", "=", self.id)]
         action["context"] = {"default_objective_id": self.id}
         return action
+
+    def _check_unalign_allowed(self, commands):
+        """Un-aligning changes the aligned objective: its owner decides, as
+        they decided to align it. Say so before the record rules refuse."""
+        if self.env.su:
+            return
+        removed = self.browse()
+        for command in commands:
+            if command[0] == Command.UNLINK:
+                removed |= self.browse(command[1])
+            elif command[0] == Command.CLEAR:
+                removed |= self.child_ids
+            elif command[0] == Command.SET:
+                removed |= self.child_ids - self.browse(command[2])
+        for objective in removed:
+            if not objective.has_access("write"):
+                raise UserError(
+                    self.env._(
+                        "You cannot un-align “%(objective)s”: only its owner "
+                        "(%(owner)s) or an OKR manager can. Ask them to pick "
+                        "another parent objective.",
+                        objective=objective.name,
+                        owner=objective.user_id.name,
+                    )
+                )
 
     def _check_alignment(self):
         """Aligning to an objective that takes its progress from the objectives

@@ -72,30 +72,36 @@ class TestOkrCheckin(OkrCase):
         # Same day: the one entered last wins.
         self._checkin(self.alice, date(2026, 10, 27), 18.0, 9)
         self.assertKeyResult(18.0, 9, date(2026, 10, 27))
-        # Redating a check-in to the newest makes it the current value.
-        older.date = date(2026, 11, 3)
-        self.assertKeyResult(40.0, 3, date(2026, 11, 3))
-        self.assertAlmostEqual(self.key_result.progress, 22.2)
 
-    def test_redating_the_latest_checkin_hands_over_to_the_previous(self):
+    def test_a_checkin_keeps_its_date(self):
+        """The history is dated when it is written: a check-in cannot be moved
+        to another day, over any client; a new one is checked in instead."""
         self._checkin(self.alice, date(2026, 10, 13), 40.0, 3)
         latest = self._checkin(self.alice, date(2026, 10, 27), 20.0, 8)
+        with self.assertRaisesRegex(UserError, "Date"):
+            latest.date = date(2026, 10, 6)
+        with self.assertRaisesRegex(UserError, "Date"):
+            latest.write({"value": 19.0, "date": date(2026, 11, 3)})
+        latest.invalidate_recordset()
+        self.assertEqual(latest.date, date(2026, 10, 27))
         self.assertKeyResult(20.0, 8, date(2026, 10, 27))
-        latest.date = date(2026, 10, 6)
-        self.assertKeyResult(40.0, 3, date(2026, 10, 13))
 
-    def test_redating_keeps_the_progress_of_the_day(self):
+    def test_a_checkin_keeps_the_progress_of_its_day(self):
         checkin = self._checkin(self.alice, date(2026, 10, 13), 30.0)
         self.key_result.with_user(self.alice).target_value = 30.0
-        checkin.date = date(2026, 10, 14)
         checkin.invalidate_recordset()
+        # (30 - 48) / (12 - 48): the target of its day
         self.assertAlmostEqual(checkin.progress, 50.0)
         # A corrected value is measured against today's target.
         checkin.value = 39.0
         checkin.invalidate_recordset()
         # (39 - 48) / (30 - 48)
         self.assertAlmostEqual(checkin.progress, 50.0)
-        self.assertKeyResult(39.0, 5, date(2026, 10, 14))
+        self.assertKeyResult(39.0, 5, date(2026, 10, 13))
+
+    def test_no_checkin_in_the_future(self):
+        with self.assertRaisesRegex(UserError, "future"):
+            self._checkin(self.alice, date(2099, 1, 1), 30.0)
 
     def test_editing_the_latest_checkin_moves_the_key_result(self):
         self._checkin(self.alice, date(2026, 10, 13), 40.0, 3)

@@ -31,3 +31,30 @@ class TestOkrTour(HttpCase):
         self.assertEqual(checkin.user_id, self.user)
         self.assertEqual(checkin.value, 30.0)
         self.assertEqual(checkin.note, "Automatic assignment is live")
+
+    def test_closed_cycle_is_read_only(self):
+        cycle = self.env["okr.cycle"].create(
+            {
+                "name": "Closed quarter",
+                "date_start": "2026-07-01",
+                "date_end": "2026-09-30",
+            }
+        )
+        objective = self.env["okr.objective"].create(
+            {
+                "name": "Closed quarter objective",
+                "cycle_id": cycle.id,
+                "user_id": self.user.id,
+            }
+        )
+        self.env["okr.key.result"].create(
+            {
+                "name": "Closed quarter key result",
+                "objective_id": objective.id,
+                "target_value": 10.0,
+                "user_id": self.user.id,
+            }
+        )
+        cycle.action_close()
+        url = f"/odoo/action-okr_order_management.okr_objective_action/{objective.id}"
+        self.start_tour(url, "okr_closed_cycle_tour", login=self.user.login)

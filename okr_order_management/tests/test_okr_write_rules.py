@@ -2,9 +2,13 @@ from contextlib import contextmanager
 from datetime import date
 from functools import partial
 
+from lxml import etree
+
+from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, HttpCase, tagged
 from odoo.tools import html2plaintext
+from odoo.tools.safe_eval import safe_eval
 
 from .common import Q4_END, Q4_START, OkrCase, call_kw, create_okr_users
 
@@ -222,6 +226,67 @@ class TestOkrWriteRules(WriteRulesCase):
         self.assertFalse(child.parent_id)
         self.assertFalse(self.alice_objective.child_ids)
 
+    def test_unaligning_is_for_the_aligned_objectives_owner(self):
+        """Bob aligned his objective under Alice's: un-aligning changes his,
+        so it is his call (or a manager's), however Alice sends it."""
+        self.bob_objective.with_user(self.bob).parent_id = self.alice_objective
+        parent = self.alice_objective.with_user(self.alice)
+        bob_id = self.bob_objective.id
+        for commands in (
+            [Command.delete(bob_id)],
+            [Command.unlink(bob_id)],
+            [Command.clear()],
+            [Command.set([])],
+        ):
+            with self.subTest(commands=commands):
+                with self.assertRefused(UserError, "only its owner (okr_bob"):
+                    parent.write({"child_ids": commands})
+        with self.assertRefused(UserError, "only its owner (okr_bob"):
+            with Form(parent) as form:
+                form.child_ids.remove(index=0)
+        self.assertEqual(self.bob_objective.parent_id, self.alice_objective)
+        self.bob_objective.with_user(self.bob).parent_id = False
+        self.assertFalse(self.alice_objective.child_ids)
+
+    # A manual key result's value
+
+    def test_typed_value_is_a_checkin(self):
+        """Typing a manual key result's value records the user's check-in of
+        today, with their last confidence: history and confidence follow."""
+        key_result = self.alice_kr.with_user(self.alice)
+        key_result.current_value = 7.0
+        latest = key_result._latest_checkin()
+        self.assertNotEqual(latest, self.alice_checkin)
+        self.assertRecordValues(
+            latest,
+            [
+                {
+                    "value": 7.0,
+                    "user_id": self.alice.id,
+                    "source": "manual",
+                    "confidence": 6,
+                    "date": fields.Date.context_today(key_result),
+                }
+            ],
+        )
+        self.assertEqual(self.alice_kr.current_value, 7.0)
+        # In the form too; the same value again records nothing.
+        with Form(key_result) as form:
+            form.current_value = 8.0
+        with Form(key_result) as form:
+            form.current_value = 8.0
+        self.assertEqual(self.alice_kr.checkin_ids.mapped("value"), [8.0, 7.0, 5.0])
+        # As a line of the objective's key results.
+        with Form(self.alice_objective.with_user(self.alice)) as form:
+            with form.key_result_ids.edit(0) as line:
+                line.current_value = 9.0
+        self.assertEqual(self.alice_kr.current_value, 9.0)
+        self.assertEqual(len(self.alice_kr.checkin_ids), 4)
+        # Bob may not check in on Alice's key result, so may not type it.
+        with self.assertRaises(AccessError):
+            self.alice_kr.with_user(self.bob).current_value = 1.0
+        self.assertEqual(self.alice_kr.current_value, 9.0)
+
     # Computed fields
 
     def test_addon_fields_are_the_stored_computed_ones(self):
@@ -435,14 +500,88 @@ class TestOkrWriteRules(WriteRulesCase):
         self.env["okr.checkin"].with_user(self.alice).create(checkin_vals)
         self.assertEqual(self.closed_kr.current_value, 10.0)
 
+    def test_closed_cycle_forms_are_read_only(self):
+        """The web client offers no edit, check-in or Refresh in a closed
+        cycle (the rules above refuse them from any client)."""
+        objective = self.closed_objective.with_user(self.alice)
+        key_result = self.closed_kr.with_user(self.alice)
+        checkin = self.closed_checkin.with_user(self.alice)
+        forms = {
+            objective: ["name", "cycle_id", "parent_id", "key_result_ids", "child_ids"],
+            key_result: ["name", "target_value", "current_value", "objective_id"],
+            checkin: ["value", "confidence", "note", "date", "key_result_id"],
+        }
+        for record, fnames in forms.items():
+            form = Form(record)
+            for fname in fnames:
+                with self.subTest(model=record._name, field=fname):
+                    with self.assertRaisesRegex(
+                        AssertionError, "readonly|not editable"
+                    ):
+                        if record._fields[fname].type == "one2many":
+                            getattr(form, fname).remove(index=0)
+                        else:
+                            setattr(form, fname, getattr(record, fname))
+        self.assertFalse(button_visible(key_result, "action_checkin"))
+        self.assertFalse(button_visible(self.alice_kr.with_user(self.alice), "name"))
+        self.assertTrue(
+            button_visible(self.alice_kr.with_user(self.alice), "action_checkin")
+        )
+        # Open again: editable, and a check-in's day stays its own.
+        self.closed_cycle.with_user(self.manager).action_reopen()
+        Form(objective).name = "Alice's, reopened"
+        Form(checkin).note = "Later"
+        with self.assertRaisesRegex(AssertionError, "readonly"):
+            Form(checkin).date = date(2026, 9, 21)
+        self.assertTrue(button_visible(key_result, "action_checkin"))
+        # Someone else's check-in is theirs.
+        with self.assertRaisesRegex(AssertionError, "readonly"):
+            Form(self.closed_checkin.with_user(self.manager)).value = 1.0
+
+
+def button_visible(record, name):
+    """Whether the form view of ``record`` shows its button ``name``: its
+    ``invisible`` expression evaluated as the web client does, on the
+    record's values (many2one as ids)."""
+    arch = etree.fromstring(
+        record.get_views([(False, "form")])["views"]["form"]["arch"]
+    )
+    [button] = arch.xpath(f"//button[@name='{name}']") or [None]
+    if button is None:
+        return False
+    values = {
+        fname: value[0] if isinstance(value, tuple) else value
+        for fname, value in record.read(list(record._fields))[0].items()
+    }
+    expression = button.get("invisible") or "False"
+    return not safe_eval(expression, values)
+
 
 @tagged("post_install", "-at_install")
 class TestOkrWriteRulesRpc(HttpCase, WriteRulesCase):
     """The same hostile writes, as a client sends them: JSON-RPC as Alice."""
 
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.bob_child = cls._create_objective(
+            "Bob's, aligned under Alice's",
+            user_id=cls.bob.id,
+            parent_id=cls.alice_objective.id,
+        )
+
     def setUp(self):
         super().setUp()
         self.authenticate(self.alice.login, self.alice.login)
+
+    def test_typed_value_is_a_checkin(self):
+        self.assertIsNone(
+            self.call(
+                "okr.key.result", "write", self.alice_kr.ids, {"current_value": 6}
+            )
+        )
+        self.assertEqual(self.alice_kr.current_value, 6.0)
+        self.assertEqual(self.alice_kr.checkin_ids.mapped("value"), [6.0, 5.0])
 
     def call(self, model, method, *args):
         """``model.method(*args)`` over JSON-RPC: the error's data, or None
@@ -482,6 +621,13 @@ class TestOkrWriteRulesRpc(HttpCase, WriteRulesCase):
             (checkin, self.alice_checkin, {"source": "auto"}, CHECKIN_FIXED),
             (checkin, self.alice_checkin, {"user_id": self.bob.id}, CHECKIN_FIXED),
             (checkin, self.alice_checkin, {"progress": 100.0}, CHECKIN_FIXED),
+            (checkin, self.alice_checkin, {"date": "2026-10-01"}, CHECKIN_FIXED),
+            (
+                objective,
+                self.alice_objective,
+                {"child_ids": [[2, self.bob_child.id]]},
+                "only its owner",
+            ),
             (kr, self.closed_kr, {"target_value": 7.0}, CLOSED),
             (objective, self.closed_objective, {"name": "Renamed"}, CLOSED),
             (checkin, self.closed_checkin, {"note": "Later"}, CLOSED),
