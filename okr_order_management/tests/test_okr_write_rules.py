@@ -539,6 +539,52 @@ class TestOkrWriteRules(WriteRulesCase):
             Form(self.closed_checkin.with_user(self.manager)).value = 1.0
 
 
+#: Relational fields of the addon's forms where quick-create (a record from
+#: the typed name alone) is offered: none. ``no_quick_create`` keeps "Create
+#: and edit..." (a complete form) where the user may create such a record.
+QUICK_CREATE_ALLOWED = set()
+
+
+@tagged("post_install", "-at_install")
+class TestOkrFormFields(OkrCase):
+    """Every relational field a user edits in the addon's forms offers no
+    quick-create: a cycle, a user, a department or a key result is not made
+    complete by its name."""
+
+    def test_no_quick_create(self):
+        offered = set()
+        views = self.env["ir.ui.view"].search(
+            [("model", "like", "okr.%"), ("type", "=", "form")]
+        )
+        for view in views:
+            Model = self.env[view.model]
+            arch = Model.get_views([(view.id, "form")])["views"]["form"]["arch"]
+            for node in etree.fromstring(arch).iter("field"):
+                view_root = node.getparent()
+                while view_root.tag not in ("form", "list"):
+                    view_root = view_root.getparent()
+                if view_root.tag == "list" and not view_root.get("editable"):
+                    continue  # its rows open a form of their own
+                owner = view_root.getparent()
+                comodel = (
+                    Model
+                    if owner is None or owner.tag != "field"
+                    else self.env[Model._fields[owner.get("name")].comodel_name]
+                )
+                field = comodel._fields[node.get("name")]
+                if field.type not in ("many2one", "many2many") or field.readonly:
+                    continue
+                if node.get("readonly") in ("1", "True") or node.get("invisible") in (
+                    "1",
+                    "True",
+                ):
+                    continue
+                options = safe_eval(node.get("options") or "{}")
+                if not (options.get("no_create") or options.get("no_quick_create")):
+                    offered.add((view.xml_id, field.model_name, field.name))
+        self.assertEqual(offered, QUICK_CREATE_ALLOWED)
+
+
 def button_visible(record, name):
     """Whether the form view of ``record`` shows its button ``name``: its
     ``invisible`` expression evaluated as the web client does, on the
