@@ -33,9 +33,11 @@ class OkrCheckin(models.Model):
         check_company=True,
     )
     objective_id = fields.Many2one(
-        related="key_result_id.objective_id", store=True, index=True
+        related="key_result_id.objective_id", store=True, index=True, precompute=True
     )
-    cycle_id = fields.Many2one(related="key_result_id.cycle_id", store=True)
+    cycle_id = fields.Many2one(
+        related="key_result_id.cycle_id", store=True, precompute=True
+    )
     company_id = fields.Many2one(
         related="key_result_id.company_id", store=True, index=True, precompute=True
     )
@@ -126,9 +128,19 @@ class OkrCheckin(models.Model):
             }
         )
         key_results._check_checkin_allowed()
+        # The progress of its day, written with the check-in (one statement).
+        KeyResult = self.env["okr.key.result"].sudo()
+        vals_list = [
+            dict(
+                vals,
+                progress=self._progress_for(
+                    KeyResult.browse(vals.get("key_result_id")), vals.get("value")
+                ),
+            )
+            for vals in vals_list
+        ]
         checkins = super().create(vals_list)
         checkins.cycle_id._check_open()
-        checkins._store_progress()
         checkins._update_key_result_values()
         return checkins
 
@@ -231,18 +243,22 @@ class OkrCheckin(models.Model):
         )
         return records.browse([record.id for (record,) in holders])
 
+    @api.model
+    def _progress_for(self, key_result, value):
+        """The progress ``key_result`` has at ``value``, by today's target."""
+        return okr_rules.progress(
+            okr_rules.attainment(
+                key_result.target_type,
+                key_result.start_value,
+                key_result.target_value,
+                value,
+            )
+        )
+
     def _store_progress(self):
         # sudo: the progress follows from the value; users never write it
         for checkin in self.sudo():
-            key_result = checkin.key_result_id
-            checkin.progress = okr_rules.progress(
-                okr_rules.attainment(
-                    key_result.target_type,
-                    key_result.start_value,
-                    key_result.target_value,
-                    checkin.value,
-                )
-            )
+            checkin.progress = self._progress_for(checkin.key_result_id, checkin.value)
 
     def _update_key_result_values(self):
         """The newest check-in of a key result sets its current value.

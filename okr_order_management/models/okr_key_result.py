@@ -29,6 +29,7 @@ class OkrKeyResult(models.Model):
     cycle_id = fields.Many2one(
         related="objective_id.cycle_id",
         store=True,
+        precompute=True,
         index=True,
         string="Cycle",
         check_company=True,
