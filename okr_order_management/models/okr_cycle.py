@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from .okr_input import check_input
+
 
 class OkrCycle(models.Model):
     """The period an OKR runs in, usually a quarter."""
@@ -70,7 +72,13 @@ class OkrCycle(models.Model):
                     )
                 )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        check_input(self, vals_list)
+        return super().create(vals_list)
+
     def write(self, vals):
+        check_input(self, [vals])
         if {"date_start", "date_end", "company_id"} & vals.keys():
             # Its key results' statuses and windows would move after the close.
             self._check_open()

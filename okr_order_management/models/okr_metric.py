@@ -8,6 +8,7 @@ from odoo.tools import SQL, mute_logger
 
 from .. import measure_access
 from ..coded_metrics import CODED_METRICS
+from .okr_input import check_input
 
 NUMERIC_TYPES = ("integer", "float", "monetary")
 VALUE_AGGREGATES = ("sum", "avg", "min", "max", "count_distinct")
@@ -229,11 +230,13 @@ class OkrMetric(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        check_input(self, vals_list)
         for vals in vals_list:
             vals["configured_by_id"] = self._configuring_user()
         return super().create(vals_list)
 
     def write(self, vals):
+        check_input(self, [vals])
         if "configured_by_id" in vals and not self.env.su:
             raise UserError(
                 self.env._("Who configured a metric is set by the addon only.")

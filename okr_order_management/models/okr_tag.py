@@ -1,6 +1,8 @@
 from random import randint
 
-from odoo import fields, models
+from odoo import api, fields, models
+
+from .okr_input import check_input
 
 
 class OkrTag(models.Model):
@@ -17,3 +19,12 @@ class OkrTag(models.Model):
     _sql_constraints = [
         ("name_uniq", "unique (name)", "An OKR tag with this name already exists."),
     ]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        check_input(self, vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_input(self, [vals])
+        return super().write(vals)

@@ -6,6 +6,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import format_list
 
+from ..models.okr_input import check_input
+
 
 class OkrCycleGenerate(models.TransientModel):
     """Create the four quarterly cycles of a year in one go."""
@@ -37,6 +39,15 @@ class OkrCycleGenerate(models.TransientModel):
                         example=fields.Date.context_today(self).year,
                     )
                 )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        check_input(self, vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_input(self, [vals])
+        return super().write(vals)
 
     def _quarter_bounds(self):
         self.ensure_one()
