@@ -22,6 +22,8 @@
         "views/okr_objective_views.xml",
         "views/sale_order_views.xml",
         "views/stock_picking_views.xml",
+        "views/sale_order_risk_views.xml",
+        "views/res_config_settings_views.xml",
         "wizard/okr_cycle_generate_views.xml",
         "views/okr_menus.xml",
         "data/okr_cron.xml",

@@ -11,3 +11,8 @@ from . import stock_picking
 from . import res_partner
 from . import okr_recompute_request
 from . import ir_model
+from . import okr_counted_mixin
+from . import sale_order_risk
+from . import stock_picking_key_results
+from . import res_company
+from . import res_config_settings

@@ -270,7 +270,7 @@ class OkrKeyResult(models.Model):
                     records=self.env["ir.model"]._get(model_name).sudo().name,
                 )
             )
-        return {
+        action = {
             "type": "ir.actions.act_window",
             "name": self.name,
             "res_model": model_name,
@@ -284,6 +284,10 @@ class OkrKeyResult(models.Model):
             "domain": domain,
             "context": {"create": False},
         }
+        # sudo: the metric's definition, which users cannot read field by field
+        if model_name == "sale.order" and self.metric_id.sudo().period == "overdue":
+            action.update(self.env["sale.order"]._okr_risk_views())
+        return action
 
     def _okr_records_domain(self, numerator=False):
         """``(model, domain)`` of the records the current value was computed on.

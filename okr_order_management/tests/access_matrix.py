@@ -91,6 +91,8 @@ MATRIX = {
 CORE_MODEL_READERS = {
     "sale.order": "sales_team.group_sale_salesman",
     "stock.picking": "stock.group_stock_user",
+    "res.company": "base.group_user",
+    "res.config.settings": "base.group_system",
 }
 
 

@@ -392,6 +392,7 @@ class TestOkrAccessMatrix(AccessMatrixMixin, TransactionCase):
             value = {
                 "boolean": not before,
                 "float": 123.0,
+                "integer": 123,
                 "monetary": 123.0,
                 "datetime": "2020-01-01 00:00:00",
             }[field.type]
@@ -416,6 +417,10 @@ class TestOkrAccessMatrix(AccessMatrixMixin, TransactionCase):
             return self.env["stock.picking"].create(
                 {"partner_id": partner.id, "picking_type_id": warehouse.out_type_id.id}
             )
+        if model_name == "res.company":
+            return self.company
+        if model_name == "res.config.settings":
+            return self.env["res.config.settings"].create({})
         return partner
 
 
