@@ -2,8 +2,9 @@
 # The README's "test" command: lint, install the addon with and without demo data
 # into throwaway databases (any logged warning fails), run its test suite, then
 # uninstall, reinstall and upgrade it on a database of its own
-# (tests/uninstall_check.py). The rest of the top-level tests/ folder
-# (benchmarks, load on a running server) runs on demand.
+# (tests/uninstall_check.py), and puts a server with two workers under 20 s of
+# concurrent clients (tests/load_workers.py). The rest of the top-level tests/
+# folder (benchmarks, the full load run) runs on demand.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -23,12 +24,13 @@ command -v chromium >/dev/null || command -v google-chrome >/dev/null ||
 # the outcome.
 DB="okr_test_$(date +%Y%m%d%H%M%S)_$$"
 DB_NODEMO="${DB}_nodemo"
+DB_LOAD="${DB}_load"
 WORK=$(mktemp -d)
 bg_pid=
 cleanup() {
     [[ -z $bg_pid ]] || kill "$bg_pid" 2>/dev/null || true
     wait 2>/dev/null || true
-    for db in "$DB" "$DB_NODEMO"; do
+    for db in "$DB" "$DB_NODEMO" "$DB_LOAD"; do
         PGOPTIONS="-c client_min_messages=warning" dropdb --if-exists --force "$db" ||
             echo "warning: could not drop database $db" >&2
     done
@@ -124,5 +126,16 @@ python3 -m pytest -c "$REPO_ROOT/pyproject.toml" -rfEs "$ADDON_DIR/tests" \
 # The company's records stay as they were when the addon goes, and it comes back.
 step "Uninstall, reinstall, upgrade (tests/uninstall_check.py)"
 python3 "$REPO_ROOT/tests/uninstall_check.py"
+
+# Two HTTP workers and a cron worker on 127.0.0.1:8079 (the tests above serve on
+# 8069), 4 order clients and 4 OKR clients for 20 s: its checks fail the run, its
+# latencies never do.
+step "Several workers under load (tests/load_workers.py, 20 s)"
+if ! python3 "$REPO_ROOT/tests/load_workers.py" --db "$DB_LOAD" --duration 20 \
+    --clients 8 --port 8079 --workdir "$WORK/load"; then
+    echo "End of Odoo's log:" >&2
+    tail -n 40 "$WORK/load/$DB_LOAD.server.log" >&2 || true
+    die "the load test failed (see above)."
+fi
 
 step "All checks passed"
