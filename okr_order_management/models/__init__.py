@@ -11,3 +11,6 @@ from . import stock_picking
 from . import res_partner
 from . import okr_recompute_request
 from . import ir_model
+from . import project_task
+from . import okr_key_result_task
+from . import res_company
