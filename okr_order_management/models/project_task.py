@@ -68,7 +68,7 @@ class ProjectTask(models.Model):
         # hr.employee.public: what every employee may read of a colleague.
         employees = self.env["hr.employee.public"].search(
             [
-                ("user_id", "in", todo.user_ids.ids),
+                ("user_id", "in", todo.user_ids._origin.ids),
                 ("department_id", "!=", False),
             ]
         )
@@ -80,9 +80,11 @@ class ProjectTask(models.Model):
             for employee in employees
         }
         for task in todo:
-            user = task.user_ids[:1]
+            user = task.user_ids[:1]._origin  # new records before the insert
+            # Before the insert, the task's company is its key result's.
+            company = task.company_id or task.okr_key_result_id.sudo().company_id
             task.okr_department_id = department_of.get(
-                (user, task.company_id)
+                (user, company)
             ) or department_of.get((user, self.env["res.company"]), False)
 
     @api.model

@@ -91,6 +91,14 @@ MATRIX = {
 CORE_MODEL_READERS = {
     "sale.order": "sales_team.group_sale_salesman",
     "stock.picking": "stock.group_stock_user",
+    "project.task": "project.group_project_user",
+}
+
+#: The ``okr_`` fields of core models that their users set, with the model's
+#: own rights plus the addon's rules (a task's key result must be readable
+#: and of its company); the others are written by the addon only.
+CORE_MODEL_USER_FIELDS = {
+    "project.task": {"okr_key_result_id", "okr_department_id"},
 }
 
 
