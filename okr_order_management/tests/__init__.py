@@ -20,3 +20,4 @@ from . import test_metric_access
 from . import test_okr_access_matrix
 from . import test_okr_bad_input
 from . import test_okr_tasks
+from . import test_okr_task_perf
