@@ -144,6 +144,8 @@ class ProjectTask(models.Model):
                     project = key_result._okr_default_project()
                     if project:
                         vals["project_id"] = project.id
+                        if not vals.get("company_id"):
+                            vals.pop("company_id", None)  # the project's
         return super().create(vals_list)
 
     def write(self, vals):

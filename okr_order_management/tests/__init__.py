@@ -21,3 +21,4 @@ from . import test_okr_access_matrix
 from . import test_okr_bad_input
 from . import test_okr_tasks
 from . import test_okr_task_perf
+from . import test_okr_task_tour
