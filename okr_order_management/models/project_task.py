@@ -126,7 +126,8 @@ class ProjectTask(models.Model):
             and res.get("okr_key_result_id")
         ):
             key_result = self.env["okr.key.result"].browse(res["okr_key_result_id"])
-            res["project_id"] = key_result._okr_default_project().id or False
+            if key_result.exists() and key_result.has_access("read"):
+                res["project_id"] = key_result._okr_default_project().id or False
         return res
 
     @api.model_create_multi
