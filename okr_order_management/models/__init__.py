@@ -14,3 +14,4 @@ from . import ir_model
 from . import project_task
 from . import okr_key_result_task
 from . import res_company
+from . import project_project

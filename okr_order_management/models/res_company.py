@@ -3,7 +3,8 @@ from odoo import Command, api, models
 MODULE = "okr_order_management"
 #: The external id of a company's "OKR Initiatives" project, by company id.
 PROJECT_XMLID = "okr_project_initiatives_company_%s"
-#: The name the project is made (and found again at a reinstall) with.
+#: The name the project is made (and found again at a reinstall) with, in
+#: English; ``ProjectProject._okr_translate_name`` gives its translations.
 PROJECT_NAME = "OKR Initiatives"
 #: The task stages of the project, in order (data/okr_project_data.xml).
 STAGE_XMLIDS = [
@@ -82,6 +83,7 @@ class ResCompany(models.Model):
                         ),
                     }
                 )
+                project._okr_translate_name()
             self.env["ir.model.data"].sudo().create(
                 {
                     "module": MODULE,
