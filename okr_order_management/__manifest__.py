@@ -10,10 +10,11 @@
     "development_status": "Alpha",
     "application": True,
     "installable": True,
-    "depends": ["sale_stock", "stock_account", "hr", "mail"],
+    "depends": ["sale_stock", "stock_account", "hr", "mail", "project"],
     "data": [
         "security/okr_security.xml",
         "security/ir.model.access.csv",
+        "security/okr_task_security.xml",
         "views/okr_cycle_views.xml",
         "views/okr_tag_views.xml",
         "views/okr_metric_views.xml",
@@ -24,16 +25,19 @@
         "views/stock_picking_views.xml",
         "views/sale_order_risk_views.xml",
         "views/res_config_settings_views.xml",
+        "views/project_task_views.xml",
         "wizard/okr_cycle_generate_views.xml",
         "views/okr_menus.xml",
         "data/okr_cron.xml",
         "data/crm_tag_data.xml",
         "data/okr_metric_data.xml",
+        "data/okr_project_data.xml",
     ],
     "pre_init_hook": "pre_init_hook",
     "uninstall_hook": "uninstall_hook",
     "demo": [
         "demo/okr_demo.xml",
+        "demo/okr_task_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

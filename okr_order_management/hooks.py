@@ -13,6 +13,8 @@ import time
 from odoo.tools import SQL
 from odoo.tools.sql import column_exists
 
+from .models.res_company_project import ADOPTED_PROJECTS_PARAM
+
 _logger = logging.getLogger(__name__)
 
 #: (table, column, SQL type, comment): the types are those Odoo gives the fields.
@@ -78,6 +80,7 @@ def uninstall_hook(env):
     added go with its fields, the indexes on core columns only go here.
     """
     params = env["ir.config_parameter"].sudo()
+    _keep_projects_in_use(env)
     if params.get_param(COMPLAINT_ADOPTED_PARAM):
         env["ir.model.data"].search(
             [
@@ -90,6 +93,45 @@ def uninstall_hook(env):
     for index in CORE_INDEXES:
         env.cr.execute(SQL("DROP INDEX IF EXISTS %s", SQL.identifier(index)))
     _drop_restricting_foreign_keys(env)
+
+
+def _keep_projects_in_use(env):
+    """The "OKR Initiatives" projects that hold tasks (the company's work), or
+    that the install took over, stay with their stages: they lose their
+    external ids here, so that Odoo does not delete them (deleting a project
+    deletes its tasks). Empty ones go with the addon's data."""
+    data = env["ir.model.data"].sudo()
+    project_data = data.search(
+        [("module", "=", COMPLAINT_XMLID[0]), ("model", "=", "project.project")]
+    )
+    adopted = env["ir.config_parameter"].sudo().get_param(ADOPTED_PROJECTS_PARAM, "")
+    adopted_ids = {int(pid) for pid in adopted.split(",") if pid}
+    projects = env["project.project"].browse(project_data.mapped("res_id")).exists()
+    tasks = env["project.task"].with_context(active_test=False).sudo()
+    in_use = {
+        project.id
+        for [project] in tasks._read_group(
+            [("project_id", "in", projects.ids)], ["project_id"]
+        )
+    }
+    kept = projects.filtered(lambda p: p.id in in_use or p.id in adopted_ids)
+    stage_data = data.search(
+        [("module", "=", COMPLAINT_XMLID[0]), ("model", "=", "project.task.type")]
+    )
+    stages = env["project.task.type"].browse(stage_data.mapped("res_id")).exists()
+    used_stages = {
+        stage.id
+        for [stage] in tasks._read_group([("stage_id", "in", stages.ids)], ["stage_id"])
+    }
+    kept_stages = stages.filtered(
+        lambda s: s.id in used_stages or s.project_ids - (projects - kept)
+    )
+    (
+        project_data.filtered(lambda d: d.res_id in kept.ids)
+        | stage_data.filtered(lambda d: d.res_id in kept_stages.ids)
+    ).unlink()
+    if kept:
+        _logger.info("Uninstall: the OKR projects %s stay, with their tasks", kept.ids)
 
 
 def _drop_restricting_foreign_keys(env):

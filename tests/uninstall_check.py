@@ -10,7 +10,8 @@ step, every step committed.
    own records: a "Complaint" sales tag on two orders, a customer, a sales
    team, an order confirmed and delivered.
 2. Install the addon (it adopts the tag), confirm and deliver another order
-   tagged "Complaint", run a metric recompute. Upgrade from 18.0.1.1.0 after
+   tagged "Complaint", run a metric recompute, add a task to a key result (it
+   goes to the company's "OKR Initiatives" project). Upgrade from 18.0.1.1.0 after
    forgetting the adoption, as those versions did: the 18.0.1.2.0 migration
    records it.
 3. Snapshot the core columns (all but ``okr_*``) of the company's rows, and
@@ -18,18 +19,21 @@ step, every step committed.
 4. Uninstall: the rows are identical, the schema is the one before the
    install (no ``okr_*`` column, table or index left), no record of the addon
    is left (external ids, models, fields, parameters, messages), the tag and
-   its order links stay.
+   its order links stay, and so do the OKR project and its stages, which hold
+   the user's task (deleting a project deletes its tasks).
 5. The company renames its tag; install again: the addon makes a Complaint
-   tag of its own, the order facts are filled, a user tags an order with it,
-   the metric recompute gives the orders' figures.
+   tag of its own, takes the OKR project left over again instead of making a
+   second one, the order facts are filled, a user tags an order with it, the
+   metric recompute gives the orders' figures.
 6. Upgrade (``-u``) after a user edited a metric (name, domain, its Chinese
    name) and the hourly cron's interval: the edits stay. The same upgrade runs
    the migration of 18.0.1.1.0 (the version is set back to 18.0.1.0.0 and
    deliveries get wrong on-time flags): the flags are right again, and the
    18.0.1.2.0 migration does not take the addon's own tag for an adopted one.
 7. Uninstall again: as in 4, except that the addon's own Complaint tag goes,
-   with its link to the order (Odoo removes a module's data); the company's
-   tag stays.
+   with its link to the order (Odoo removes a module's data), and so do the
+   task stages the reinstall made, which hold no task; the company's tag and
+   the OKR project (taken over) stay.
 
 Run from the repository root (about 1 minute on an idle 2-core machine, 2 when
 it is busy; building the database takes most of it)::
@@ -53,7 +57,7 @@ from datetime import date, timedelta
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ADDON = "okr_order_management"
-DEPENDENCIES = ["sale_stock", "stock_account", "hr", "mail"]
+DEPENDENCIES = ["sale_stock", "stock_account", "hr", "mail", "project"]
 #: The company's records whose rows must come out of an uninstall unchanged.
 SNAPSHOT_TABLES = [
     "sale_order",
@@ -66,6 +70,9 @@ SNAPSHOT_TABLES = [
     "crm_tag",
     "crm_team",
     "res_partner",
+    "project_project",
+    "project_task",
+    "project_task_type",
 ]
 COMPLAINT = "Complaint"
 COMPANY_TAG = "Customer complaint"
@@ -370,6 +377,16 @@ def metric_key_results(env, team):
     return key_results
 
 
+def okr_project_data(env):
+    """The external ids of the addon's projects and task stages."""
+    return env["ir.model.data"].search(
+        [
+            ("module", "=", ADDON),
+            ("model", "in", ["project.project", "project.task.type"]),
+        ]
+    )
+
+
 def check_recompute(check, env, what):
     """The cron's recompute gives the confirmed orders' revenue and complaint
     rate, as read from the database."""
@@ -527,8 +544,18 @@ def run(args, check, collector):
             all(tagged.mapped("okr_has_complaint")) and len(tagged) == 3,
             "the 3 orders tagged Complaint are complaints",
         )
-        metric_key_results(env, team)
+        key_results = metric_key_results(env, team)
         check_recompute(check, env, "installed")
+        # A user's task on a key result: in the OKR Initiatives project.
+        task = env["project.task"].create(
+            {"name": "Uninstall check task", "okr_key_result_id": key_results[0].id}
+        )
+        project = env.company._okr_initiatives_project()
+        check(
+            project and task.project_id == project,
+            "the task of a key result is in the company's OKR Initiatives project",
+        )
+        project_id, task_id = project.id, task.id
         # An addon-made parameter, as a user would set it.
         env["ir.config_parameter"].set_param(f"{ADDON}.group_timeout_seconds", "120")
     # A database installed before 18.0.1.2.0 did not record the adoption.
@@ -569,6 +596,10 @@ def run(args, check, collector):
             3,
             "its 3 orders keep it",
         )
+        check(
+            env["project.task"].browse(task_id).project_id.id == project_id,
+            "the OKR Initiatives project stays with the task it holds",
+        )
         # Without the addon, the company renames its tag: the next install
         # makes a Complaint tag of its own.
         tag.name = COMPANY_TAG
@@ -599,6 +630,11 @@ def run(args, check, collector):
         orders[:1].tag_ids = [Command.link(addon_tag.id)]
         check(orders[:1].okr_has_complaint, "an order tagged by the user is one")
         addon_tag_id = addon_tag.id
+        check.equal(
+            env.company._okr_initiatives_project().id,
+            project_id,
+            "the project left by the uninstall is taken over, not doubled",
+        )
         metric_key_results(env, env["crm.team"].browse(ids["team"]))
         check_recompute(check, env, "reinstalled")
 
@@ -681,6 +717,11 @@ def run(args, check, collector):
         check_recompute(check, env, "upgraded")
     with Registry(db).cursor() as cr:
         rows_before = snapshot(cr)
+        # The stages made by the reinstall hold no task: they go.
+        new_stages = okr_project_data(env_of(cr)).filtered(
+            lambda data: data.model == "project.task.type"
+        )
+        new_stage_ids = new_stages.mapped("res_id")
 
     step(f"Uninstall {ADDON} again: its own Complaint tag goes")
     addon_step("second uninstall", uninstall)
@@ -690,6 +731,10 @@ def run(args, check, collector):
         rows_before["sale_order_tag_rel"] = without(
             rows_before["sale_order_tag_rel"], "tag_id", addon_tag_id
         )
+        for stage_id in new_stage_ids:
+            rows_before["project_task_type"] = without(
+                rows_before["project_task_type"], "id", stage_id
+            )
         check_uninstalled(check, cr, addon_id, schema_before, rows_before)
         env = env_of(cr)
         check(

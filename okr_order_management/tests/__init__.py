@@ -21,3 +21,6 @@ from . import test_okr_access_matrix
 from . import test_okr_bad_input
 from . import test_orders_at_risk
 from . import test_orders_at_risk_tour
+from . import test_okr_tasks
+from . import test_okr_task_perf
+from . import test_okr_task_tour

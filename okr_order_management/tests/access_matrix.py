@@ -93,6 +93,14 @@ CORE_MODEL_READERS = {
     "stock.picking": "stock.group_stock_user",
     "res.company": "base.group_user",
     "res.config.settings": "base.group_system",
+    "project.task": "project.group_project_user",
+}
+
+#: The ``okr_`` fields of core models that their users set, with the model's
+#: own rights plus the addon's rules (a task's key result must be readable
+#: and of its company); the others are written by the addon only.
+CORE_MODEL_USER_FIELDS = {
+    "project.task": {"okr_key_result_id", "okr_department_id"},
 }
 
 

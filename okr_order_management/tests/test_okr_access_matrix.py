@@ -6,7 +6,14 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
-from .access_matrix import CORE_MODEL_READERS, MATRIX, PROFILES, SUBJECTS, allowed
+from .access_matrix import (
+    CORE_MODEL_READERS,
+    CORE_MODEL_USER_FIELDS,
+    MATRIX,
+    PROFILES,
+    SUBJECTS,
+    allowed,
+)
 from .common import Q4_END, Q4_START, call_kw
 
 MODULE = "okr_order_management"
@@ -367,7 +374,9 @@ class TestOkrAccessMatrix(AccessMatrixMixin, TransactionCase):
             # ...and written by the addon only, whatever the user may edit.
             for fname in okr_fields:
                 field = record._fields[fname]
-                if not field.store:
+                if not field.store or fname in CORE_MODEL_USER_FIELDS.get(
+                    model_name, ()
+                ):
                     continue
                 with (
                     self.subTest(model=model_name, field=fname),
@@ -421,6 +430,20 @@ class TestOkrAccessMatrix(AccessMatrixMixin, TransactionCase):
             return self.company
         if model_name == "res.config.settings":
             return self.env["res.config.settings"].create({})
+        if model_name == "project.task":
+            objective = self.env["okr.objective"].create(
+                {"name": "Matrix task objective", "cycle_id": self.cycle.id}
+            )
+            key_result = self.env["okr.key.result"].create(
+                {
+                    "name": "Matrix task key result",
+                    "objective_id": objective.id,
+                    "target_value": 10.0,
+                }
+            )
+            return self.env["project.task"].create(
+                {"name": "Matrix task", "okr_key_result_id": key_result.id}
+            )
         return partner
 
 

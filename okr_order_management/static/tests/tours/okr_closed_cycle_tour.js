@@ -27,7 +27,8 @@ registry.category("web_tour.tours").add("okr_closed_cycle_tour", {
             run: "click",
         },
         {
-            trigger: ".o_list_view .o_data_row td.o_data_cell[name=name]:contains(Closed quarter key result)",
+            content: "The key results' list (not the objective's lines, still shown a moment)",
+            trigger: ".o_list_view .o_data_row:has(td.o_data_cell[name=objective_id]) td.o_data_cell[name=name]:contains(Closed quarter key result)",
             run: "click",
         },
         {

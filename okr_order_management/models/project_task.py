@@ -1,0 +1,162 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from .okr_input import refuse_addon_fields
+
+#: The task fields that follow from its key result: written by the ORM only.
+KEY_RESULT_RELATED = ("okr_objective_id", "okr_cycle_id")
+
+
+class ProjectTask(models.Model):
+    """A task that moves a key result: Odoo's own task, so that nobody keeps
+    two lists. Done and blocked are the task's own ``state``."""
+
+    _inherit = "project.task"
+
+    okr_key_result_id = fields.Many2one(
+        "okr.key.result",
+        string="Key Result",
+        index="btree_not_null",
+        ondelete="set null",
+        tracking=True,
+        groups="base.group_user",
+        domain="['|', ('company_id', '=', False), ('company_id', '=?', company_id)]",
+        help="The key result this task works towards. Its progress is measured "
+        "by the key result itself, never by its tasks.",
+    )
+    okr_objective_id = fields.Many2one(
+        related="okr_key_result_id.objective_id",
+        string="Objective",
+        store=True,
+        index="btree_not_null",
+        groups="base.group_user",
+    )
+    okr_cycle_id = fields.Many2one(
+        related="okr_key_result_id.cycle_id",
+        string="OKR Cycle",
+        store=True,
+        index="btree_not_null",
+        groups="base.group_user",
+    )
+    okr_department_id = fields.Many2one(
+        "hr.department",
+        string="Department",
+        compute="_compute_okr_department_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        index="btree_not_null",
+        tracking=True,
+        groups="base.group_user",
+        group_expand="_read_group_okr_department_ids",
+        domain="['|', ('company_id', '=', False), ('company_id', '=?', company_id)]",
+        help="The department doing the work: by default the key result's, "
+        "else the first assignee's.",
+    )
+
+    @api.depends("okr_key_result_id", "user_ids")
+    def _compute_okr_department_id(self):
+        # Only the tasks of a key result: the other tasks are not OKR work.
+        todo = self.filtered(
+            lambda task: task.okr_key_result_id and not task.okr_department_id
+        )
+        for task in todo:
+            task.okr_department_id = task.okr_key_result_id.department_id
+        todo = todo.filtered(lambda task: not task.okr_department_id and task.user_ids)
+        if not todo:
+            return
+        # hr.employee.public: what every employee may read of a colleague.
+        employees = self.env["hr.employee.public"].search(
+            [
+                ("user_id", "in", todo.user_ids._origin.ids),
+                ("department_id", "!=", False),
+            ]
+        )
+        # A department of the task's company, or of none (check_company).
+        department_of = {
+            (employee.user_id, employee.department_id.company_id): (
+                employee.department_id
+            )
+            for employee in employees
+        }
+        for task in todo:
+            user = task.user_ids[:1]._origin  # new records before the insert
+            # Before the insert, the task's company is its key result's.
+            company = task.company_id or task.okr_key_result_id.sudo().company_id
+            task.okr_department_id = department_of.get(
+                (user, company)
+            ) or department_of.get((user, self.env["res.company"]), False)
+
+    @api.model
+    def _read_group_okr_department_ids(self, departments, domain):
+        """Every department of the selected companies is a column, empty or
+        not."""
+        return departments.search(
+            [("company_id", "in", self.env.companies.ids + [False])]
+        )
+
+    @api.constrains("okr_key_result_id", "okr_department_id", "company_id")
+    def _check_okr_company(self):
+        for task in self.sudo():
+            for field in ("okr_key_result_id", "okr_department_id"):
+                linked = task[field]
+                if linked.company_id and linked.company_id != task.company_id:
+                    raise ValidationError(
+                        self.env._(
+                            "The task “%(task)s” is in %(task_company)s, but its "
+                            "%(field)s “%(linked)s” belongs to %(company)s: choose "
+                            "a %(field)s of %(task_company)s, or put the task in a "
+                            "project of %(company)s.",
+                            task=task.name,
+                            task_company=task.company_id.name
+                            or self.env._("no company"),
+                            field=task._fields[field]._description_string(self.env),
+                            linked=linked.display_name,
+                            company=linked.company_id.name,
+                        )
+                    )
+
+    @api.model
+    def default_get(self, fields_list):
+        res = super().default_get(fields_list)
+        if (
+            "project_id" in fields_list
+            and not res.get("project_id")
+            and not res.get("parent_id")
+            and res.get("okr_key_result_id")
+        ):
+            key_result = self.env["okr.key.result"].browse(res["okr_key_result_id"])
+            if key_result.exists() and key_result.has_access("read"):
+                res["project_id"] = key_result._okr_default_project().id or False
+        return res
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        refuse_addon_fields(
+            self, vals_list, lambda field: field.name in KEY_RESULT_RELATED
+        )
+        for vals in vals_list:
+            if vals.get("okr_key_result_id"):
+                key_result = self.env["okr.key.result"].browse(
+                    vals["okr_key_result_id"]
+                )
+                key_result._okr_check_task_link()
+                if not vals.get("project_id") and not vals.get("parent_id"):
+                    project = key_result._okr_default_project()
+                    if project:
+                        vals["project_id"] = project.id
+                        if not vals.get("company_id"):
+                            vals.pop("company_id", None)  # the project's
+        return super().create(vals_list)
+
+    def write(self, vals):
+        refuse_addon_fields(
+            self, [vals], lambda field: field.name in KEY_RESULT_RELATED
+        )
+        if "okr_key_result_id" in vals and not self.env.su:
+            # Both sides: the key result a task leaves and the one it joins.
+            self.okr_key_result_id._okr_check_task_link()
+            self.env["okr.key.result"].browse(
+                vals["okr_key_result_id"]
+            )._okr_check_task_link()
+        return super().write(vals)
