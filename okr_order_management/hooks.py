@@ -13,7 +13,7 @@ import time
 from odoo.tools import SQL
 from odoo.tools.sql import column_exists
 
-from .models.res_company_project import ADOPTED_PROJECTS_PARAM
+from .models.res_company import ADOPTED_PROJECTS_PARAM
 
 _logger = logging.getLogger(__name__)
 

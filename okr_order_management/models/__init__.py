@@ -14,9 +14,8 @@ from . import ir_model
 from . import okr_counted_mixin
 from . import sale_order_risk
 from . import stock_picking_key_results
-from . import res_company_risk
+from . import res_company
 from . import res_config_settings
 from . import project_task
 from . import okr_key_result_task
-from . import res_company_project
 from . import project_project
