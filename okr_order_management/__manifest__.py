@@ -10,7 +10,7 @@
     "development_status": "Alpha",
     "application": True,
     "installable": True,
-    "depends": ["sale_stock", "stock_account", "hr", "mail"],
+    "depends": ["sale_stock", "stock_account", "hr", "mail", "web_hierarchy"],
     "data": [
         "security/okr_security.xml",
         "security/ir.model.access.csv",
@@ -24,6 +24,7 @@
         "views/stock_picking_views.xml",
         "wizard/okr_cycle_generate_views.xml",
         "views/okr_menus.xml",
+        "views/okr_objective_hierarchy_views.xml",
         "data/okr_cron.xml",
         "data/crm_tag_data.xml",
         "data/okr_metric_data.xml",

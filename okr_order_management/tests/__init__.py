@@ -19,3 +19,5 @@ from . import test_metric_refresh
 from . import test_metric_access
 from . import test_okr_access_matrix
 from . import test_okr_bad_input
+from . import test_okr_alignment
+from . import test_okr_alignment_tour
