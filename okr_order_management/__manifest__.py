@@ -25,6 +25,7 @@
         "wizard/okr_cycle_generate_views.xml",
         "views/okr_menus.xml",
         "views/okr_objective_hierarchy_views.xml",
+        "views/okr_report_views.xml",
         "data/okr_cron.xml",
         "data/crm_tag_data.xml",
         "data/okr_metric_data.xml",

@@ -21,3 +21,4 @@ from . import test_okr_access_matrix
 from . import test_okr_bad_input
 from . import test_okr_alignment
 from . import test_okr_alignment_tour
+from . import test_okr_reporting
