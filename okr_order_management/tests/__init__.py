@@ -20,5 +20,6 @@ from . import test_metric_access
 from . import test_okr_access_matrix
 from . import test_okr_bad_input
 from . import test_okr_alignment
+from . import test_okr_alignment_perf
 from . import test_okr_alignment_tour
 from . import test_okr_reporting
