@@ -73,6 +73,33 @@ def weighted_progress(pairs):
     return sum(weight * p for weight, p in pairs) / total_weight
 
 
+def uses_aligned_progress(source, has_key_results):
+    """Whether an objective's progress moves with the objectives aligned
+    under it: chosen (``aligned``, ``both``), or by default when it has no
+    key result of its own."""
+    return source != "key_results" or not has_key_results
+
+
+def objective_progress(source, own, aligned, aligned_share):
+    """Progress of an objective, in %, by its ``source``.
+
+    ``own`` is its key results' weighted progress and ``aligned`` the average
+    progress of the objectives aligned under it, ``None`` when it has none.
+    ``key_results`` takes ``own`` (``aligned`` without key results),
+    ``aligned`` takes ``aligned``, ``both`` weighs them, ``aligned_share`` %
+    going to ``aligned``; a side with nothing to measure leaves the other.
+    """
+    own = own if source != "aligned" else None
+    if not uses_aligned_progress(source, own is not None):
+        aligned = None
+    if own is not None and aligned is not None:
+        share = min(100.0, max(0.0, aligned_share or 0.0)) / 100.0
+        return (1.0 - share) * own + share * aligned
+    if own is not None:
+        return own
+    return aligned or 0.0
+
+
 def expected_pace(date_start, date_end, today):
     """Share of the cycle elapsed before ``today``, in % (0 on the first day).
 

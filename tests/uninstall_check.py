@@ -46,6 +46,7 @@ uninstalls or upgrades the addon count as failures.
 """
 
 import argparse
+import ast
 import logging
 import os
 import shutil
@@ -57,7 +58,9 @@ from datetime import date, timedelta
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ADDON = "okr_order_management"
-DEPENDENCIES = ["sale_stock", "stock_account", "hr", "mail", "project"]
+#: What the addon depends on (its manifest): installed before it.
+with open(os.path.join(REPO_ROOT, ADDON, "__manifest__.py")) as manifest:
+    DEPENDENCIES = ast.literal_eval(manifest.read())["depends"]
 #: The company's records whose rows must come out of an uninstall unchanged.
 SNAPSHOT_TABLES = [
     "sale_order",

@@ -41,6 +41,11 @@ class OkrCheckin(models.Model):
     company_id = fields.Many2one(
         related="key_result_id.company_id", store=True, index=True, precompute=True
     )
+    # For the progress report's filters: whose key result, in which department.
+    department_id = fields.Many2one(related="key_result_id.department_id")
+    owner_id = fields.Many2one(
+        related="key_result_id.user_id", string="Key Result Owner"
+    )
     date = fields.Date(required=True, index=True, default=fields.Date.context_today)
     value = fields.Float(required=True)
     unit = fields.Char(related="key_result_id.unit")

@@ -11,6 +11,12 @@ STATUSES = [
     ("off_track", "Off Track"),
     ("achieved", "Achieved"),
 ]
+#: The level an objective aligned under one of each level is prefilled with.
+ALIGNED_LEVEL = {
+    "company": "department",
+    "department": "individual",
+    "individual": "individual",
+}
 
 
 def check_addon_fields(records, vals_list):
@@ -45,9 +51,9 @@ def log_kept_history(records, parents):
 class OkrObjective(models.Model):
     """A qualitative aim for a cycle, measured by its key results.
 
-    Objectives align in a tree (company -> department -> person); an
-    objective with no key result of its own takes the progress of the
-    objectives aligned under it.
+    Objectives align in a tree (company -> department -> person), within one
+    cycle; an objective takes its progress from its key results, from the
+    objectives aligned under it, or from both (``progress_source``).
     """
 
     _name = "okr.objective"
@@ -135,8 +141,28 @@ class OkrObjective(models.Model):
         recursive=True,
         aggregator="avg",
         digits=(16, 1),
-        help="Weight-averaged progress of the key results, in %. Without key "
-        "results, the average progress of the objectives aligned under it.",
+        help="In %, from the source chosen in “Progress From”.",
+    )
+    progress_source = fields.Selection(
+        [
+            ("key_results", "Its Key Results"),
+            ("aligned", "Aligned Objectives"),
+            ("both", "Both (weighted)"),
+        ],
+        string="Progress From",
+        required=True,
+        default="key_results",
+        help="Its key results: their weight-averaged progress (without key "
+        "results, the average of the objectives aligned under it). Aligned "
+        "objectives: their average progress. Both: the two, weighted by "
+        "“Aligned Objectives Weight”.",
+    )
+    aligned_weight = fields.Float(
+        string="Aligned Objectives Weight",
+        default=50.0,
+        digits=(16, 1),
+        help="With progress from both, the share (in %) of the aligned "
+        "objectives' average progress; its key results weigh the rest.",
     )
     status = fields.Selection(
         STATUSES,
@@ -180,6 +206,8 @@ class OkrObjective(models.Model):
             objective.key_result_count = counts.get(objective, 0)
 
     @api.depends(
+        "progress_source",
+        "aligned_weight",
         "key_result_ids.weight",
         "key_result_ids.weighted_progress",
         "key_result_ids.active",
@@ -199,20 +227,19 @@ class OkrObjective(models.Model):
             )
         }
         for objective in self:
-            if objective in by_key_results:
-                objective.progress = by_key_results[objective]
-            elif objective.key_result_ids:  # not saved yet: the form's onchange
-                objective.progress = okr_rules.weighted_progress(
+            own = by_key_results.get(objective)
+            if own is None and objective.key_result_ids:  # the form's onchange
+                own = okr_rules.weighted_progress(
                     (kr.weight, kr.progress) for kr in objective.key_result_ids
                 )
-            else:
-                # Children may be recomputing in this same flush: read the cache.
-                children = objective.child_ids
-                objective.progress = (
-                    sum(children.mapped("progress")) / len(children)
-                    if children
-                    else 0.0
-                )
+            # Children may be recomputing in this same flush: read the cache.
+            children = objective.child_ids
+            aligned = (
+                sum(children.mapped("progress")) / len(children) if children else None
+            )
+            objective.progress = okr_rules.objective_progress(
+                objective.progress_source, own, aligned, objective.aligned_weight
+            )
 
     @api.depends("progress", "cycle_id.date_start", "cycle_id.date_end")
     def _compute_status(self):
@@ -239,6 +266,44 @@ class OkrObjective(models.Model):
                     "objectives aligned under it: pick another parent objective."
                 )
             )
+
+    @api.constrains("parent_id", "cycle_id")
+    def _check_parent_cycle(self):
+        """An objective aligns within its cycle, hence its company: checked
+        before the company check, to say which cycle to pick."""
+        pairs = [(objective, objective.parent_id) for objective in self]
+        pairs += [
+            (child, objective) for objective in self for child in objective.child_ids
+        ]
+        for child, parent in pairs:
+            if parent and child.cycle_id != parent.cycle_id:
+                raise ValidationError(
+                    self.env._(
+                        "“%(objective)s” (cycle “%(cycle)s”, %(company)s) cannot "
+                        "be aligned to “%(parent)s” (cycle “%(parent_cycle)s”, "
+                        "%(parent_company)s): an objective aligns only to an "
+                        "objective of its own cycle and company. Pick another "
+                        "“Aligned To” objective, or the same cycle for both.",
+                        objective=child.name,
+                        cycle=child.cycle_id.name,
+                        company=child.company_id.name,
+                        parent=parent.name,
+                        parent_cycle=parent.cycle_id.name,
+                        parent_company=parent.company_id.name,
+                    )
+                )
+
+    @api.constrains("aligned_weight")
+    def _check_aligned_weight(self):
+        for objective in self:
+            if not 0.0 <= objective.aligned_weight <= 100.0:
+                raise ValidationError(
+                    self.env._(
+                        "“Aligned Objectives Weight” is a share in %%: "
+                        "%(weight)s is out of range, set it from 0 to 100.",
+                        weight=objective.aligned_weight,
+                    )
+                )
 
     @api.constrains("cycle_id", "company_id")
     def _check_cycle_company(self):
@@ -283,8 +348,9 @@ class OkrObjective(models.Model):
             self._check_unalign_allowed(vals["child_ids"])
         self.cycle_id._check_open()
         if "parent_id" in vals:
-            # Leaving a parent changes its progress too.
-            self.parent_id.cycle_id._check_open()
+            # Leaving a parent or joining one changes its progress too.
+            new_parent = self.browse(vals["parent_id"] or [])
+            (self.parent_id | new_parent).cycle_id._check_open()
         key_results = self.env["okr.key.result"]
         if "active" in vals:
             # Archived and restored with their key results, as project tasks.
@@ -324,6 +390,26 @@ class OkrObjective(models.Model):
         action["context"] = {"default_objective_id": self.id}
         return action
 
+    def action_align_objective(self):
+        """The alignment tree's “Align a new objective”: a new objective
+        aligned to this one, in its cycle and department, one level down."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Align a new objective"),
+            "res_model": "okr.objective",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "current",
+            "context": {
+                "default_parent_id": self.id,
+                "default_cycle_id": self.cycle_id.id,
+                "default_company_id": self.company_id.id,
+                "default_department_id": self.department_id.id,
+                "default_level": ALIGNED_LEVEL[self.level],
+            },
+        }
+
     def _check_unalign_allowed(self, commands):
         """Un-aligning changes the aligned objective: its owner decides, as
         they decided to align it. Say so before the record rules refuse."""
@@ -349,22 +435,33 @@ class OkrObjective(models.Model):
                     )
                 )
 
+    def _uses_aligned_progress(self):
+        """Whether this objective's progress moves with its aligned objectives."""
+        self.ensure_one()
+        return okr_rules.uses_aligned_progress(
+            self.progress_source, bool(self.key_result_ids)
+        )
+
     def _check_alignment(self):
         """Aligning to an objective that takes its progress from the objectives
-        aligned under it (it has no key result) changes that progress: only
-        who may change that objective may align to it."""
+        aligned under it changes that progress: only who may change that
+        objective may align to it (the form, the tree's drag and drop, RPC)."""
         if self.env.su:
             return
         self.parent_id.cycle_id._check_open()
         for objective in self:
             parent = objective.parent_id
-            if parent and not parent.key_result_ids and not parent.has_access("write"):
+            if (
+                parent
+                and parent._uses_aligned_progress()
+                and not parent.has_access("write")
+            ):
                 raise UserError(
                     self.env._(
                         "You cannot align “%(objective)s” to “%(parent)s”: its "
-                        "progress is the average of the objectives aligned under "
-                        "it, so only its owner (%(owner)s) or an OKR manager can "
-                        "align an objective to it.",
+                        "progress follows the objectives aligned under it, so "
+                        "only its owner (%(owner)s) or an OKR manager can align "
+                        "an objective to it.",
                         objective=objective.name,
                         parent=parent.name,
                         owner=parent.user_id.name,

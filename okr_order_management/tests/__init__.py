@@ -24,3 +24,7 @@ from . import test_orders_at_risk_tour
 from . import test_okr_tasks
 from . import test_okr_task_perf
 from . import test_okr_task_tour
+from . import test_okr_alignment
+from . import test_okr_alignment_perf
+from . import test_okr_alignment_tour
+from . import test_okr_reporting

@@ -280,8 +280,8 @@ class TestOkrValidation(OkrCase):
             company_id=self.other_company.id,
         )
         self.assertRefused(
-            UserError,
-            "Incompatible companies",
+            ValidationError,
+            "an objective aligns only to an objective of its own cycle and company",
             self.objective.write,
             {"parent_id": other_objective.id},
         )

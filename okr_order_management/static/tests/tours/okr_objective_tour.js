@@ -79,6 +79,11 @@ registry.category("web_tour.tours").add("okr_objective_tour", {
             run: "click",
         },
         {
+            content: "Objectives without a department wait in the folded column",
+            trigger: ".o_kanban_group.o_column_folded:contains(None)",
+            run: "click",
+        },
+        {
             trigger: ".o_kanban_record:contains(Cut order confirmation time) .o_field_widget[name=progress]:contains(50)",
         },
     ],
