@@ -1,6 +1,8 @@
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 
+from .okr_input import check_input
+
 #: A task is work done in this state; cancelled work is no work to do.
 DONE_STATE = "1_done"
 CANCELLED_STATE = "1_canceled"
@@ -63,7 +65,9 @@ class OkrKeyResult(models.Model):
         on it, without the right to change the key result itself."""
         if "task_ids" in vals and not self.env.su:
             vals = dict(vals)
-            self._okr_write_tasks(vals.pop("task_ids"))
+            commands = vals.pop("task_ids")
+            check_input(self, [{"task_ids": commands}])
+            self._okr_write_tasks(commands)
             if not vals:
                 return True
         return super().write(vals)
