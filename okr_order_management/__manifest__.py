@@ -17,6 +17,7 @@
         "mail",
         "project",
         "web_hierarchy",
+        "rating",
     ],
     "data": [
         "security/okr_security.xml",
@@ -32,6 +33,8 @@
         "views/stock_picking_views.xml",
         "views/sale_order_risk_views.xml",
         "views/res_config_settings_views.xml",
+        "views/res_config_settings_rating_views.xml",
+        "views/rating_rating_views.xml",
         "views/project_task_views.xml",
         "wizard/okr_cycle_generate_views.xml",
         "views/okr_menus.xml",
@@ -41,12 +44,14 @@
         "data/crm_tag_data.xml",
         "data/okr_metric_data.xml",
         "data/okr_project_data.xml",
+        "data/okr_rating_data.xml",
     ],
     "pre_init_hook": "pre_init_hook",
     "uninstall_hook": "uninstall_hook",
     "demo": [
         "demo/okr_demo.xml",
         "demo/okr_task_demo.xml",
+        "demo/okr_rating_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

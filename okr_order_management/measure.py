@@ -28,6 +28,13 @@ def thaw(domain):
     return [thaw(item) if isinstance(item, tuple) else item for item in domain]
 
 
+def company_field(model):
+    """The stored field that gives a source's records their company:
+    ``company_id``, or the ``_okr_company_field`` of a core model the addon
+    gives one (its own fields are prefixed ``okr_``)."""
+    return getattr(model, "_okr_company_field", "company_id")
+
+
 def company_tz(company):
     """A company's days are those of its partner's timezone, else UTC's."""
     return company.partner_id.tz or "UTC"
@@ -181,6 +188,7 @@ class Measure:
     records counted are also limited to those both users may read: a number
     never tells its configurers what they could not read themselves.
     ``scope`` pairs source fields with record ids (team, salesperson...).
+    ``company_field`` is the source's company field (see ``company_field``).
     ``code`` names a coded metric (see ``coded_metrics``), whose records are
     still those of ``domain()`` but whose number is computed in code.
     """
@@ -200,6 +208,7 @@ class Measure:
     code: str | None = None
     base_uid: int | None = None
     extra_uid: int | None = None
+    company_field: str = "company_id"
 
     @property
     def group_key(self):
@@ -218,7 +227,7 @@ class Measure:
         ``[(domain, uid whose rights compile it)]``."""
         scope = [(fname, "=", record_id) for fname, record_id in self.scope]
         return [
-            ([("company_id", "=", self.company_id), *scope], None),
+            ([(self.company_field, "=", self.company_id), *scope], None),
             (thaw(self.base), self.base_uid),
             (thaw(self.extra), self.extra_uid),
         ]

@@ -217,6 +217,7 @@ class GroupQuery:
         self.model_name = first.model_name
         self.table = env[first.model_name]._table
         self.company_id = first.company_id
+        self.company_field = first.company_field
         self.window = first.window
         self.variants = {}  # definition -> offset of its columns
         self.columns = []  # the SQL aggregates
@@ -309,7 +310,7 @@ class GroupQuery:
             SQL(", ").join([mask, *scope_sql]),
             SQL(", ").join(self.columns),
             SQL.identifier(self.table),
-            SQL.identifier(self.table, "company_id"),
+            SQL.identifier(self.table, self.company_field),
             self.company_id,
             SQL(" OR ").join(self.date_conditions.values()),
             SQL(" OR ").join(self.conditions),

@@ -9,9 +9,10 @@ step, every step committed.
 1. A database with the addon's dependencies (no demo data) and the company's
    own records: a "Complaint" sales tag on two orders, a customer, a sales
    team, an order confirmed and delivered.
-2. Install the addon (it adopts the tag), confirm and deliver another order
-   tagged "Complaint", run a metric recompute, add a task to a key result (it
-   goes to the company's "OKR Initiatives" project). Upgrade from 18.0.1.1.0 after
+2. Install the addon (it adopts the tag), ask for ratings, confirm and
+   deliver another order tagged "Complaint" (its customer rates it), run a
+   metric recompute, add a task to a key result (it goes to the company's
+   "OKR Initiatives" project). Upgrade from 18.0.1.1.0 after
    forgetting the adoption, as those versions did: the 18.0.1.2.0 migration
    records it.
 3. Snapshot the core columns (all but ``okr_*``) of the company's rows, and
@@ -76,6 +77,7 @@ SNAPSHOT_TABLES = [
     "project_project",
     "project_task",
     "project_task_type",
+    "rating_rating",
 ]
 COMPLAINT = "Complaint"
 COMPANY_TAG = "Customer complaint"
@@ -540,8 +542,17 @@ def run(args, check, collector):
             env["crm.team"].browse(ids["team"]),
             env["crm.tag"].browse(tag_id),
         )
+        # The company asks for ratings: the delivery's request is sent by the
+        # scheduled action, the customer rates the order.
+        env.company.write({"okr_rating_request": True, "okr_rating_delay_hours": 0})
         order = sell(env, product, customer, team, tag)
         deliver(order)
+        env["stock.picking"]._cron_send_okr_rating_requests()
+        order.rating_apply(5, token=order._rating_get_access_token())
+        check(
+            order.rating_ids.consumed and order.rating_ids.okr_rated_at,
+            "the customer's rating of the delivered order is the company's",
+        )
         tagged = env["sale.order"].search([("tag_ids", "in", tag.ids)])
         check(
             all(tagged.mapped("okr_has_complaint")) and len(tagged) == 3,

@@ -19,3 +19,7 @@ from . import res_config_settings
 from . import project_task
 from . import okr_key_result_task
 from . import project_project
+from . import rating_rating
+from . import res_company_rating
+from . import stock_picking_rating
+from . import okr_demo_ratings

@@ -11,7 +11,14 @@ from odoo.exceptions import UserError, ValidationError
 
 from .. import measure_access, metric_engine
 from ..coded_metrics import CODED_METRICS
-from ..measure import Measure, Window, company_tz, freeze, local_midnight
+from ..measure import (
+    Measure,
+    Window,
+    company_field,
+    company_tz,
+    freeze,
+    local_midnight,
+)
 from .okr_input import refuse_addon_fields
 from .okr_metric import check_domain_access, literal_domain, parse_domain
 
@@ -383,6 +390,7 @@ class OkrKeyResult(models.Model):
                 else []
             ),
             base_uid=metric.configured_by_id.id or None,
+            company_field=company_field(self.env.get(metric.model_name)),
             **common,
         )
 

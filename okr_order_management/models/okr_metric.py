@@ -8,6 +8,7 @@ from odoo.tools import SQL, mute_logger
 
 from .. import measure_access
 from ..coded_metrics import CODED_METRICS
+from ..measure import company_field
 from .okr_input import check_input
 
 NUMERIC_TYPES = ("integer", "float", "monetary")
@@ -329,7 +330,7 @@ class OkrMetric(models.Model):
                     )
                 )
             return
-        company = model is not None and model._fields.get("company_id")
+        company = model is not None and model._fields.get(company_field(model))
         if not (company and company.store and company.type == "many2one"):
             raise ValidationError(
                 self.env._(

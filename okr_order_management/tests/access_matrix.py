@@ -94,6 +94,7 @@ CORE_MODEL_READERS = {
     "res.company": "base.group_user",
     "res.config.settings": "base.group_system",
     "project.task": "project.group_project_user",
+    "rating.rating": "base.group_user",
 }
 
 #: The ``okr_`` fields of core models that their users set, with the model's

@@ -430,6 +430,17 @@ class TestOkrAccessMatrix(AccessMatrixMixin, TransactionCase):
             return self.company
         if model_name == "res.config.settings":
             return self.env["res.config.settings"].create({})
+        if model_name == "rating.rating":
+            order = self.env["sale.order"].create({"partner_id": partner.id})
+            return self.env["rating.rating"].create(
+                {
+                    "res_model_id": self.env["ir.model"]._get_id("sale.order"),
+                    "res_id": order.id,
+                    "partner_id": partner.id,
+                    "rating": 5,
+                    "consumed": True,
+                }
+            )
         if model_name == "project.task":
             objective = self.env["okr.objective"].create(
                 {"name": "Matrix task objective", "cycle_id": self.cycle.id}
