@@ -28,3 +28,5 @@ from . import test_okr_alignment
 from . import test_okr_alignment_perf
 from . import test_okr_alignment_tour
 from . import test_okr_reporting
+from . import test_okr_newcomer
+from . import test_metric_newcomer
