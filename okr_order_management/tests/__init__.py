@@ -30,3 +30,4 @@ from . import test_okr_alignment_tour
 from . import test_okr_reporting
 from . import test_okr_newcomer
 from . import test_metric_newcomer
+from . import test_okr_newcomer_tour
