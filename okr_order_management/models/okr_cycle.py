@@ -134,7 +134,7 @@ class OkrCycle(models.Model):
                 "title": self.env._("Overlapping cycles"),
                 "message": overlapping[0]._okr_overlap_message(),
                 "type": "warning",
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+                "next": {"type": "ir.actions.act_window_close"},
             },
         }
 

@@ -262,7 +262,7 @@ class OkrKeyResult(models.Model):
                 "message": message,
                 "type": "warning" if failed else "success",
                 "sticky": bool(failed),
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+                "next": {"type": "ir.actions.act_window_close"},
             },
         }
 

@@ -22,4 +22,6 @@ class TestMetricNewcomer(MetricCase):
         self.assertEqual(action["tag"], "display_notification")
         self.assertEqual(action["params"]["message"], "1 key result(s) recomputed.")
         self.assertEqual(action["params"]["type"], "success")
-        self.assertEqual(action["params"]["next"]["tag"], "soft_reload")
+        self.assertEqual(
+            action["params"]["next"], {"type": "ir.actions.act_window_close"}
+        )
