@@ -129,6 +129,25 @@ class TestOkrNewcomer(OkrCase):
             year,
         )
 
+    def test_overlap_of_many_cycles_is_one_query(self):
+        cycles = self.env["okr.cycle"].create(
+            [
+                {
+                    "name": f"2030 Q{quarter}",
+                    "date_start": date(2030, 3 * quarter - 2, 1),
+                    "date_end": date(2030, 3 * quarter, 28),
+                    "state": "active",
+                }
+                for quarter in range(1, 5)
+            ]
+        )
+        self.env.flush_all()
+        self.env.invalidate_all()
+        cycles = cycles.with_user(self.alice)
+        cycles.mapped("name")  # the cycles themselves are read
+        with self.assertQueryCount(1):
+            self.assertFalse(cycles.overlap_cycle_ids)
+
     # Check-in filters
 
     def test_checkin_filters_manual_and_automatic(self):
