@@ -112,14 +112,26 @@ def expected_pace(date_start, date_end, today):
     return min(100.0, elapsed_days / total_days * 100.0)
 
 
-def status(progress_value, date_start, date_end, today=None):
+def is_measured(has_checkin, start, current):
+    """Whether a key result was measured yet: it has a check-in (typed, or
+    written when its metric computed a value), or it was given a current
+    value other than its start. Until then it has no pace to keep."""
+    return bool(has_checkin) or (current or 0.0) != (start or 0.0)
+
+
+def status(progress_value, date_start, date_end, today=None, measured=True):
     """Status of a key result or objective from its progress and the pace.
 
-    ``not_started`` before the cycle starts, ``achieved`` at 100 %, else on
-    track / at risk / off track by how far progress lags the expected pace.
+    ``not_started`` before the cycle starts or before the first measure
+    (``measured``, see ``is_measured``; an objective is measured once one of
+    the key results or aligned objectives it takes its progress from is),
+    ``achieved`` at 100 %, else on track / at risk / off track by how far
+    progress lags the expected pace.
     """
     today = today or date.today()
     progress_value = progress_value or 0.0
+    if not measured:
+        return "not_started"
     if progress_value >= 100.0:
         return "achieved"
     if date_start and today < date_start:

@@ -1,8 +1,9 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import format_date
 
 from .. import okr_rules
-from .okr_input import check_input
+from .okr_input import check_input, format_number
 from .okr_objective import check_addon_fields
 
 #: What the author of a check-in may change; the rest follows from who made it
@@ -110,7 +111,7 @@ class OkrCheckin(models.Model):
                     self.env._(
                         "A confidence of %(confidence)s is out of range: set a "
                         "confidence from 0 (no chance) to 10 (certain).",
-                        confidence=checkin.confidence,
+                        confidence=format_number(self.env, checkin.confidence),
                     )
                 )
 
@@ -199,7 +200,7 @@ class OkrCheckin(models.Model):
                     self.env._(
                         "A check-in records the value known on its day: %(date)s "
                         "is in the future. Date it today or earlier.",
-                        date=day,
+                        date=format_date(self.env, day),
                     )
                 )
 
@@ -217,7 +218,7 @@ class OkrCheckin(models.Model):
                     "deleted. Change the metric or the scope of the key result "
                     "instead.",
                     key_result=automatic[0].key_result_id.name,
-                    date=automatic[0].date,
+                    date=format_date(self.env, automatic[0].date),
                 )
             )
         others = self.filtered(lambda checkin: checkin.user_id != self.env.user)
@@ -228,7 +229,7 @@ class OkrCheckin(models.Model):
                     "change or delete your own. “%(key_result)s” on %(date)s was "
                     "checked in by %(author)s; add a new check-in instead.",
                     key_result=others[0].key_result_id.name,
-                    date=others[0].date,
+                    date=format_date(self.env, others[0].date),
                     author=others[0].user_id.name,
                 )
             )

@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import format_date, format_list
 
 from .okr_input import check_input
 
@@ -31,6 +32,13 @@ class OkrCycle(models.Model):
         search="_search_is_current",
         help="Today falls between the start and end dates of the cycle.",
     )
+    overlap_cycle_ids = fields.Many2many(
+        "okr.cycle",
+        string="Overlapping Active Cycles",
+        compute="_compute_overlap_cycle_ids",
+        help="Other active cycles of the company sharing days with this one: "
+        "allowed, but new objectives may land in either.",
+    )
 
     def _compute_objective_count(self):
         counts = dict(
@@ -47,6 +55,32 @@ class OkrCycle(models.Model):
         for cycle in self:
             cycle.is_current = bool(cycle.date_start and cycle.date_end) and (
                 cycle.date_start <= today <= cycle.date_end
+            )
+
+    @api.depends("date_start", "date_end", "company_id")
+    def _compute_overlap_cycle_ids(self):
+        """A warning, not a constraint: a yearly cycle may span the quarters."""
+        dated = self.filtered(lambda cycle: cycle.date_start and cycle.date_end)
+        candidates = self.browse()
+        if dated:
+            candidates = self.search(
+                [
+                    ("state", "=", "active"),
+                    ("company_id", "in", dated.company_id.ids),
+                    ("date_start", "<=", max(dated.mapped("date_end"))),
+                    ("date_end", ">=", min(dated.mapped("date_start"))),
+                ]
+            )
+        for cycle in self:
+            cycle.overlap_cycle_ids = candidates.filtered(
+                lambda other, cycle=cycle: (
+                    other != cycle._origin
+                    and other.company_id == cycle.company_id
+                    and cycle.date_start
+                    and cycle.date_end
+                    and other.date_start <= cycle.date_end
+                    and other.date_end >= cycle.date_start
+                )
             )
 
     def _search_is_current(self, operator, value):
@@ -67,8 +101,8 @@ class OkrCycle(models.Model):
                         "The cycle “%(cycle)s” ends on %(end)s, before it starts "
                         "on %(start)s: set an end date on or after the start date.",
                         cycle=cycle.name,
-                        end=cycle.date_end,
-                        start=cycle.date_start,
+                        end=format_date(self.env, cycle.date_end),
+                        start=format_date(self.env, cycle.date_start),
                     )
                 )
 
@@ -90,6 +124,19 @@ class OkrCycle(models.Model):
 
     def action_activate(self):
         self.write({"state": "active"})
+        overlapping = self.filtered("overlap_cycle_ids")
+        if not overlapping:
+            return True
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Overlapping cycles"),
+                "message": overlapping[0]._okr_overlap_message(),
+                "type": "warning",
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
 
     def action_close(self):
         self.write({"state": "closed"})
@@ -110,6 +157,17 @@ class OkrCycle(models.Model):
         action["domain"] = [("cycle_id", "=", self.id)]
         action["context"] = {"default_cycle_id": self.id}
         return action
+
+    def _okr_overlap_message(self):
+        self.ensure_one()
+        return self.env._(
+            "“%(cycle)s” shares days with the active cycles %(cycles)s of "
+            "%(company)s: new objectives may land in either. Close or change "
+            "one of them unless you mean it (a yearly cycle over its quarters).",
+            cycle=self.name,
+            cycles=format_list(self.env, self.overlap_cycle_ids.mapped("name")),
+            company=self.company_id.name,
+        )
 
     def _check_open(self):
         """A closed cycle and its OKRs are read-only until a manager reopens it;

@@ -4,7 +4,7 @@ from datetime import date
 
 from odoo import Command, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import format_list
+from odoo.tools import format_list, formatLang
 
 #: The largest value a number of an OKR may take, in absolute value: far
 #: beyond any business figure, far below what breaks a computation.
@@ -237,6 +237,13 @@ def _refuse(records, field, value, fix):
             fix=fix,
         )
     )
+
+
+def format_number(env, value):
+    """``value`` as the user's language writes it (1,234.5 or 1.234,5), with
+    the decimals it has: for the numbers that messages repeat."""
+    decimals = f"{value:.6f}".rstrip("0").partition(".")[2]
+    return formatLang(env, value, digits=len(decimals))
 
 
 def _shown(value):

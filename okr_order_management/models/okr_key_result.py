@@ -2,7 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from .. import okr_rules
-from .okr_input import check_input
+from .okr_input import check_input, format_number
 from .okr_objective import STATUSES, check_addon_fields, log_kept_history
 
 
@@ -181,7 +181,14 @@ class OkrKeyResult(models.Model):
             key_result.progress = okr_rules.progress(key_result.attainment)
             key_result.weighted_progress = key_result.weight * key_result.progress
 
-    @api.depends("progress", "cycle_id.date_start", "cycle_id.date_end")
+    @api.depends(
+        "progress",
+        "last_checkin_date",
+        "start_value",
+        "current_value",
+        "cycle_id.date_start",
+        "cycle_id.date_end",
+    )
     def _compute_status(self):
         today = fields.Date.context_today(self)
         for key_result in self:
@@ -190,6 +197,7 @@ class OkrKeyResult(models.Model):
                 key_result.cycle_id.date_start,
                 key_result.cycle_id.date_end,
                 today,
+                measured=key_result._okr_is_measured(),
             )
 
     @api.depends("checkin_ids.value", "checkin_ids.date", "start_value", "target_value")
@@ -239,7 +247,7 @@ class OkrKeyResult(models.Model):
                         "different start or target value, or use “At Least” / "
                         "“At Most” to keep a level.",
                         name=key_result.name,
-                        value=key_result.target_value,
+                        value=format_number(self.env, key_result.target_value),
                     )
                 )
 
@@ -252,7 +260,7 @@ class OkrKeyResult(models.Model):
                         "The key result “%(name)s” has a negative weight "
                         "(%(weight)s): set a weight of 0 or more.",
                         name=key_result.name,
-                        weight=key_result.weight,
+                        weight=format_number(self.env, key_result.weight),
                     )
                 )
 
@@ -376,6 +384,12 @@ class OkrKeyResult(models.Model):
         action["domain"] = [("key_result_id", "=", self.id)]
         action["context"] = {"default_key_result_id": self.id}
         return action
+
+    def _okr_is_measured(self):
+        self.ensure_one()
+        return okr_rules.is_measured(
+            self.last_checkin_date, self.start_value, self.current_value
+        )
 
     def _latest_checkin(self):
         """The newest check-ins of these key results, one per key result."""

@@ -19,7 +19,7 @@ from ..measure import (
     freeze,
     local_midnight,
 )
-from .okr_input import refuse_addon_fields
+from .okr_input import format_number, refuse_addon_fields
 from .okr_metric import check_domain_access, literal_domain, parse_domain
 
 _logger = logging.getLogger(__name__)
@@ -123,8 +123,8 @@ class OkrKeyResult(models.Model):
                         "The key result “%(name)s” measures the last %(days)s days: "
                         "set from 1 to %(max)s days.",
                         name=key_result.name,
-                        days=key_result.window_days,
-                        max=Window.MAX_DAYS,
+                        days=format_number(self.env, key_result.window_days),
+                        max=format_number(self.env, Window.MAX_DAYS),
                     )
                 )
             check_domain_access(
@@ -247,11 +247,31 @@ class OkrKeyResult(models.Model):
         """
         self.check_access("write")
         self.cycle_id._check_open()  # a closed cycle's values are final
+        measured = self.filtered(lambda kr: kr.source == "metric")
         # sudo: the engine writes the values, which nobody else may
-        self.filtered(lambda kr: kr.source == "metric").sudo()._okr_recompute(
-            read_on_replica=True
+        measured.sudo()._okr_recompute(read_on_replica=True)
+        failed = measured.filtered("compute_error")
+        message = self.env._(
+            "%(count)s key result(s) recomputed.", count=len(measured - failed)
         )
-        return True
+        if failed:
+            message = self.env._(
+                "%(count)s key result(s) recomputed, %(failed)s failed: %(errors)s",
+                count=len(measured - failed),
+                failed=len(failed),
+                errors="; ".join(f"{kr.name}: {kr.compute_error}" for kr in failed),
+            )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Refresh"),
+                "message": message,
+                "type": "warning" if failed else "success",
+                "sticky": bool(failed),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
 
     def action_view_records(self):
         """Open the records behind the current value, with the user's rights."""

@@ -2,7 +2,7 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from .. import okr_rules
-from .okr_input import check_input, refuse_addon_fields
+from .okr_input import check_input, format_number, refuse_addon_fields
 
 STATUSES = [
     ("not_started", "Not Started"),
@@ -168,9 +168,11 @@ class OkrObjective(models.Model):
         STATUSES,
         compute="_compute_status",
         store=True,
+        recursive=True,
         index=True,
         tracking=True,
-        help="Progress compared with the share of the cycle already elapsed.",
+        help="Progress compared with the share of the cycle already elapsed; "
+        "Not Started until a key result it counts is measured.",
     )
     score = fields.Float(
         compute="_compute_score",
@@ -241,7 +243,18 @@ class OkrObjective(models.Model):
                 objective.progress_source, own, aligned, objective.aligned_weight
             )
 
-    @api.depends("progress", "cycle_id.date_start", "cycle_id.date_end")
+    @api.depends(
+        "progress",
+        "progress_source",
+        "cycle_id.date_start",
+        "cycle_id.date_end",
+        "key_result_ids.last_checkin_date",
+        "key_result_ids.start_value",
+        "key_result_ids.current_value",
+        "key_result_ids.active",
+        "child_ids.status",
+        "child_ids.active",
+    )
     def _compute_status(self):
         today = fields.Date.context_today(self)
         for objective in self:
@@ -250,6 +263,7 @@ class OkrObjective(models.Model):
                 objective.cycle_id.date_start,
                 objective.cycle_id.date_end,
                 today,
+                measured=objective._okr_is_measured(),
             )
 
     @api.depends("progress")
@@ -301,7 +315,7 @@ class OkrObjective(models.Model):
                     self.env._(
                         "“Aligned Objectives Weight” is a share in %%: "
                         "%(weight)s is out of range, set it from 0 to 100.",
-                        weight=objective.aligned_weight,
+                        weight=format_number(self.env, objective.aligned_weight),
                     )
                 )
 
@@ -434,6 +448,18 @@ class OkrObjective(models.Model):
                         owner=objective.user_id.name,
                     )
                 )
+
+    def _okr_is_measured(self):
+        """Measured once a key result or an aligned objective its progress
+        comes from is (their status tells, as it is stored)."""
+        self.ensure_one()
+        own = self.progress_source != "aligned" and any(
+            key_result._okr_is_measured() for key_result in self.key_result_ids
+        )
+        return own or (
+            self._uses_aligned_progress()
+            and any(child.status != "not_started" for child in self.child_ids)
+        )
 
     def _uses_aligned_progress(self):
         """Whether this objective's progress moves with its aligned objectives."""

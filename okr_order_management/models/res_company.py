@@ -1,6 +1,8 @@
 from odoo import Command, api, fields, models
 from odoo.exceptions import ValidationError
 
+from .okr_input import format_number
+
 MODULE = "okr_order_management"
 #: The external id of a company's "OKR Initiatives" project, by company id.
 PROJECT_XMLID = "okr_project_initiatives_company_%s"
@@ -42,8 +44,8 @@ class ResCompany(models.Model):
                         "Orders at Risk Horizon of %(company)s is %(days)s days: "
                         "set it from 0 (only orders already late) to %(max)s days.",
                         company=company.name,
-                        days=company.okr_risk_horizon_days,
-                        max=MAX_RISK_HORIZON_DAYS,
+                        days=format_number(self.env, company.okr_risk_horizon_days),
+                        max=format_number(self.env, MAX_RISK_HORIZON_DAYS),
                     )
                 )
 

@@ -30,3 +30,6 @@ from . import test_okr_alignment_tour
 from . import test_okr_reporting
 from . import test_customer_satisfaction
 from . import test_customer_satisfaction_tour
+from . import test_okr_newcomer
+from . import test_metric_newcomer
+from . import test_okr_newcomer_tour

@@ -938,6 +938,8 @@ class TestMetricAccessRpc(HttpCase, AccessCase):
         # Their own: refreshed.
         computed_at = self.own_kr.last_computed_at
         reply = self.call("okr.key.result", "action_refresh", self.own_kr.ids)
-        self.assertIs(reply.get("result"), True)
+        self.assertEqual(
+            reply["result"]["params"]["message"], "1 key result(s) recomputed."
+        )
         self.assertNotEqual(self.own_kr.last_computed_at, computed_at)
         self.assertFalse(self.own_kr.compute_error)

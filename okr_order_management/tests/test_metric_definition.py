@@ -324,7 +324,7 @@ class TestMetricDefinition(MetricCase):
             ({"metric_id": False}, "is computed from a metric: pick the metric"),
             (
                 {"window": "rolling", "window_days": 0},
-                "measures the last 0 days: set from 1 to 3660 days",
+                "measures the last 0 days: set from 1 to 3,660 days",
             ),
             (
                 {"metric_id": turnover.id, "team_id": self.team_north.id},

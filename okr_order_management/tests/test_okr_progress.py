@@ -200,7 +200,8 @@ class TestOkrProgress(OkrCase):
             )
             key_result = self._create_key_result(person, 48.0, 12.0, 48.0)
             for objective in (person, department, company):
-                self._assert_stored(objective, progress=0.0, status="off_track")
+                # Not measured yet: no pace to keep.
+                self._assert_stored(objective, progress=0.0, status="not_started")
             key_result.current_value = 20.0
             for objective in (person, department, company):
                 self._assert_stored(
@@ -252,7 +253,7 @@ class TestOkrProgress(OkrCase):
     def test_cron_starts_cycles(self):
         with freeze_time("2026-09-20"):
             objective = self._create_objective()
-            key_result = self._create_key_result(objective, 0.0, 100.0)
+            key_result = self._create_key_result(objective, 0.0, 100.0, 5.0)
             self._assert_stored(key_result, status="not_started")
         with freeze_time(Q4_START):
             self.env["okr.objective"]._cron_update_status()
@@ -322,7 +323,7 @@ class TestOkrProgress(OkrCase):
             [("company_id", "=", self.company.id), ("date_start", ">=", "2031-01-01")],
             order="date_start",
         )
-        self.assertEqual(action["domain"], [("id", "in", cycles.ids)])
+        self.assertEqual(action["params"]["next"]["domain"], [("id", "in", cycles.ids)])
         self.assertEqual(
             [(c.name, c.date_start, c.date_end, c.state) for c in cycles],
             [
@@ -335,7 +336,9 @@ class TestOkrProgress(OkrCase):
         # A second run for the same year is refused, and creates nothing.
         with self.assertRaises(UserError) as error:
             Wizard.create({"year": 2031}).action_generate()
-        self.assertIn("already has cycles in 2031", str(error.exception))
+        self.assertIn(
+            "already has cycles over every quarter of 2031", str(error.exception)
+        )
         self.assertEqual(
             self.env["okr.cycle"].search_count(
                 [("company_id", "=", self.company.id), ("date_end", ">=", "2031-01-01")]
@@ -367,11 +370,17 @@ class TestOkrProgress(OkrCase):
         )
         self.assertEqual(len(cycles), 4)
         self.assertEqual(set(cycles.mapped("state")), {"draft"})
-        # A cycle straddling the new year blocks both years.
+        # A cycle straddling the new year skips a quarter of both years.
         self.env["okr.cycle"].create(
             {"name": "Winter", "date_start": "2032-12-01", "date_end": "2033-02-28"}
         )
-        for year in (2032, 2033):
-            with self.subTest(year=year), self.assertRaises(UserError) as error:
-                self.env["okr.cycle.generate"].create({"year": year}).action_generate()
-            self.assertIn("Winter", str(error.exception))
+        for year, skipped in ((2032, "2032 Q4"), (2033, "2033 Q1")):
+            with self.subTest(year=year):
+                action = (
+                    self.env["okr.cycle.generate"]
+                    .create({"year": year})
+                    .action_generate()
+                )
+                message = action["params"]["message"]
+                self.assertIn(f"Skipped {skipped}", message)
+                self.assertIn("Winter", message)

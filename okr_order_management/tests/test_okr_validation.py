@@ -45,7 +45,7 @@ class TestOkrValidation(OkrCase):
     def test_reach_from_the_target(self):
         self.assertRefused(
             ValidationError,
-            "starts at its target (12.0)",
+            "starts at its target (12)",
             self._create_key_result,
             self.objective,
             12.0,
@@ -77,7 +77,7 @@ class TestOkrValidation(OkrCase):
         self.assertEqual(keep.progress, 100.0)
         self.assertRefused(
             ValidationError,
-            "starts at its target (90.0)",
+            "starts at its target (90)",
             keep.write,
             {"target_type": "reach"},
         )
@@ -86,7 +86,7 @@ class TestOkrValidation(OkrCase):
     def test_negative_weight(self):
         self.assertRefused(
             ValidationError,
-            "negative weight (-1.0)",
+            "negative weight (-1)",
             self._create_key_result,
             self.objective,
             0.0,
@@ -111,7 +111,7 @@ class TestOkrValidation(OkrCase):
     def test_cycle_ending_before_it_starts(self):
         self.assertRefused(
             ValidationError,
-            "ends on 2027-03-30, before it starts on 2027-03-31",
+            "ends on 03/30/2027, before it starts on 03/31/2027",
             self.env["okr.cycle"].create,
             {"name": "Backwards", "date_start": "2027-03-31", "date_end": "2027-03-30"},
         )

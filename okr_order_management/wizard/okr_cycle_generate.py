@@ -56,6 +56,8 @@ class OkrCycleGenerate(models.TransientModel):
             yield quarter + 1, date_start, date_start + relativedelta(months=3, days=-1)
 
     def action_generate(self):
+        """Create the quarters of the year that no cycle of the company
+        overlaps yet (the demo's, say), and tell what was created and skipped."""
         self.ensure_one()
         cycles = self.env["okr.cycle"]
         existing = cycles.search(
@@ -65,24 +67,19 @@ class OkrCycleGenerate(models.TransientModel):
                 ("date_end", ">=", date(self.year, 1, 1)),
             ]
         )
-        if existing:
-            raise UserError(
-                self.env._(
-                    "%(company)s already has cycles in %(year)s (%(cycles)s): "
-                    "change or delete them first, or create the missing "
-                    "quarters by hand.",
-                    company=self.company_id.name,
-                    year=self.year,
-                    cycles=format_list(self.env, existing.mapped("name")),
-                )
-            )
         today = fields.Date.context_today(self)
-        cycles = cycles.create(
-            [
+        to_create, skipped = [], []
+        for quarter, date_start, date_end in self._quarter_bounds():
+            name = self.env._("%(year)s Q%(quarter)s", year=self.year, quarter=quarter)
+            if any(
+                cycle.date_start <= date_end and cycle.date_end >= date_start
+                for cycle in existing
+            ):
+                skipped.append(name)
+                continue
+            to_create.append(
                 {
-                    "name": self.env._(
-                        "%(year)s Q%(quarter)s", year=self.year, quarter=quarter
-                    ),
+                    "name": name,
                     "date_start": date_start,
                     "date_end": date_end,
                     "company_id": self.company_id.id,
@@ -90,11 +87,42 @@ class OkrCycleGenerate(models.TransientModel):
                     if self.activate_current and date_start <= today <= date_end
                     else "draft",
                 }
-                for quarter, date_start, date_end in self._quarter_bounds()
-            ]
-        )
+            )
+        if not to_create:
+            raise UserError(
+                self.env._(
+                    "%(company)s already has cycles over every quarter of "
+                    "%(year)s (%(cycles)s): nothing to generate. Pick another "
+                    "year, or change those cycles.",
+                    company=self.company_id.name,
+                    year=self.year,
+                    cycles=format_list(self.env, existing.mapped("name")),
+                )
+            )
+        created = cycles.create(to_create)
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "okr_order_management.okr_cycle_action"
         )
-        action["domain"] = [("id", "in", cycles.ids)]
-        return action
+        action["domain"] = [("id", "in", (existing | created).ids)]
+        created_names = format_list(self.env, created.mapped("name"))
+        message = self.env._("Created %(created)s.", created=created_names)
+        if skipped:
+            message = self.env._(
+                "Created %(created)s. Skipped %(skipped)s: cycles of %(company)s "
+                "already cover them (%(cycles)s).",
+                created=created_names,
+                skipped=format_list(self.env, skipped),
+                company=self.company_id.name,
+                cycles=format_list(self.env, existing.mapped("name")),
+            )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Quarters generated"),
+                "message": message,
+                "type": "warning" if skipped else "success",
+                "sticky": bool(skipped),
+                "next": action,
+            },
+        }
