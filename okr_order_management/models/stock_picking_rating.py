@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from odoo import fields, models
+from odoo import _, fields, models
 
 CRON_XMLID = "okr_order_management.stock_picking_cron_send_okr_rating_requests"
 #: The rating requests one run sends; the next run, triggered at once, goes on.
@@ -62,11 +62,24 @@ class StockPicking(models.Model):
             limit=RATING_BATCH + 1,
         )
         for picking in due[:RATING_BATCH]:
-            order = picking.sale_id.with_company(picking.company_id)
-            if order.partner_id and picking.company_id.okr_rating_request:
-                order.rating_send_request(
-                    template, lang=order.partner_id.lang, force_send=False
-                )
+            if picking.sale_id.partner_id and picking.company_id.okr_rating_request:
+                picking._okr_ask_for_rating(template)
             picking.write({"okr_rating_request_at": False})
         if len(due) > RATING_BATCH:
             self.env.ref(CRON_XMLID)._trigger()
+
+    def _okr_ask_for_rating(self, template):
+        """Email the customer the rating request of this delivery's order,
+        outside the order's chatter: its links rate as the customer, so only
+        the customer gets them. The chatter says who was asked."""
+        order = self.sale_id.with_company(self.company_id)
+        partner = order._rating_get_partner()
+        template.send_mail(
+            order.id,
+            email_layout_xmlid="mail.mail_notification_light",
+            email_values={"model": False, "res_id": False},
+        )
+        order.message_post(
+            body=_("Rating request e-mailed to %s.", partner.display_name),
+            subtype_xmlid="mail.mt_note",
+        )

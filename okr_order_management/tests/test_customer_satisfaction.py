@@ -154,10 +154,17 @@ class TestRatingRequests(MetricCase):
             self.env["stock.picking"]._cron_send_okr_rating_requests()
 
     def _requests(self, order):
+        """The rating requests emailed to the order's customer: mails of their
+        own, never in the order's chatter, which every employee reads."""
         return (
-            self.env["mail.message"]
-            .search([("model", "=", "sale.order"), ("res_id", "=", order.id)])
-            .filtered(lambda message: "/rate/" in (message.body or ""))
+            self.env["mail.mail"]
+            .search(
+                [
+                    ("recipient_ids", "in", order.partner_id.ids),
+                    ("subject", "ilike", order.name),
+                ]
+            )
+            .filtered(lambda mail: "/rate/" in (mail.body_html or ""))
         )
 
     def test_off_by_default(self):
@@ -184,12 +191,20 @@ class TestRatingRequests(MetricCase):
         self._send_due(delivered + timedelta(hours=23))
         self.assertFalse(self._requests(order))
         self._send_due(delivered + timedelta(hours=25))
-        [message] = self._requests(order)
-        self.assertIn(self.customer_a, message.partner_ids)
+        [mail] = self._requests(order)
+        self.assertIn(self.customer_a, mail.recipient_ids)
         [rating] = order.rating_ids
         self.assertFalse(rating.consumed)
         self.assertEqual(rating.partner_id, self.customer_a)
-        self.assertIn(f"/rate/{rating.access_token}/5", message.body)
+        self.assertIn(f"/rate/{rating.access_token}/5", mail.body_html)
+        self.assertFalse(mail.model)
+        # The chatter says who was asked, without the links.
+        self.assertIn(
+            "Rating request e-mailed to", order.message_ids[0].body or ""
+        )
+        self.assertFalse(
+            order.message_ids.filtered(lambda m: "/rate/" in (m.body or ""))
+        )
         self.assertFalse(picking.okr_rating_request_at)
         # Asked once.
         self._send_due(delivered + timedelta(hours=50))
