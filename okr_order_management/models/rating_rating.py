@@ -1,5 +1,6 @@
-from odoo import SUPERUSER_ID, _, api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 from .order_facts import refuse_order_facts
 
@@ -69,6 +70,18 @@ class RatingRating(models.Model):
         "in a key result's window.",
     )
 
+    def init(self):
+        res = super().init()
+        # Ratings of orders given before the addon was installed count on the
+        # day they were last written: the day the customer rated, for Odoo.
+        self.env.cr.execute(
+            SQL(
+                "UPDATE rating_rating SET okr_rated_at = write_date"
+                " WHERE consumed AND okr_rated_at IS NULL AND res_model = 'sale.order'"
+            )
+        )
+        return res
+
     @api.depends("res_model", "res_id")
     def _compute_okr_sale_order_id(self):
         for rating in self:
@@ -131,7 +144,7 @@ class RatingRating(models.Model):
         ):
             return
         raise UserError(
-            _(
+            self.env._(
                 "Ratings of sale orders are given by the customers, from the link "
                 "in their rating request: %(user)s cannot give, change or move one.",
                 user=user.name,

@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from odoo import _, fields, models
+from odoo import fields, models
 
 CRON_XMLID = "okr_order_management.stock_picking_cron_send_okr_rating_requests"
 #: The rating requests one run sends; the next run, triggered at once, goes on.
@@ -80,6 +80,6 @@ class StockPicking(models.Model):
             email_values={"model": False, "res_id": False},
         )
         order.message_post(
-            body=_("Rating request e-mailed to %s.", partner.display_name),
+            body=self.env._("Rating request e-mailed to %s.", partner.display_name),
             subtype_xmlid="mail.mt_note",
         )

@@ -143,9 +143,9 @@ class TestRatingForgery(HttpCase, MetricCase):
             ),
             "access_token|not allowed|access",
         )
-        [values] = call_kw(
-            self, "rating.rating", "read", self.pending.ids, ["rating"]
-        )["result"]
+        [values] = call_kw(self, "rating.rating", "read", self.pending.ids, ["rating"])[
+            "result"
+        ]
         self.assertNotIn("access_token", values)
         self.url_open(f"/rate/{self.pending.access_token}/5")
         self.pending.invalidate_recordset()
