@@ -115,6 +115,7 @@ class OkrObjective(models.Model):
         default="company",
         index=True,
         tracking=True,
+        group_expand=True,
     )
     okr_type = fields.Selection(
         [("strategic", "Strategic"), ("tactical", "Tactical")],
