@@ -120,8 +120,7 @@ class ProjectTask(models.Model):
         the open cycles unless it names cycles. One query."""
         conditions = {"okr.key.result": [], "okr.objective": []}
         names_cycles = False
-        for condition in and_conditions(domain):
-            left, operator, right = condition
+        for left, operator, right in and_conditions(domain):
             fname, _dot, rest = str(left).partition(".")
             if fname not in OKR_PATHS:
                 continue
