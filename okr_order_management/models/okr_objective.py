@@ -101,7 +101,6 @@ class OkrObjective(models.Model):
         default="company",
         index=True,
         tracking=True,
-        group_expand=True,
     )
     okr_type = fields.Selection(
         [("strategic", "Strategic"), ("tactical", "Tactical")],

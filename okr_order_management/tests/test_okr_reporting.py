@@ -1,5 +1,3 @@
-import json
-
 from lxml import etree
 
 from odoo.tests import freeze_time, new_test_user, tagged
@@ -28,9 +26,7 @@ class TestOkrReporting(OkrCase):
                 ("Error rate under 1 %", cls.sales, 80.0),
                 ("Order entry automated", cls.it, 30.0),
             ):
-                objective = cls._create_objective(
-                    name, department_id=department.id, level="department"
-                )
+                objective = cls._create_objective(name, department_id=department.id)
                 cls.key_results |= cls._create_key_result(
                     objective, 0.0, 100.0, current, name=name, user_id=cls.user.id
                 )
@@ -70,60 +66,18 @@ class TestOkrReporting(OkrCase):
         ):
             self.assertIn(f"{MODULE}.{xmlid}", names)
 
-    def test_objectives_by_level_average_progress(self):
-        """Every objective has a level: the company's objectives are the
-        Company bar and row, never a "None" one."""
-        self._create_objective("Customers wait less", env=self.env(user=self.user))
-        views = self.action_views("okr_report_objective_action")
-        groupbys, measure = self.graph_spec(views["graph"])
-        self.assertEqual((groupbys, measure), (["level"], "progress"))
-        self.assertEqual(
-            self.graph_spec(views["pivot"]), (["level", "status"], "progress")
+    def test_objectives_by_department_average_progress(self):
+        groupbys, measure = self.graph_spec(
+            self.action_views("okr_report_objective_action")["graph"]
         )
+        self.assertEqual((groupbys, measure), (["department_id"], "progress"))
         Objective = self.env["okr.objective"].with_user(self.user)
         aggregator = Objective.fields_get([measure])[measure]["aggregator"]
         groups = Objective._read_group(
             [("cycle_id", "=", self.cycle.id)], groupbys, [f"{measure}:{aggregator}"]
         )
-        # Departments: (20 + 80 + 30) / 3, not 130 (a sum) nor 3 (a count).
-        self.assertEqual(
-            {level: round(progress, 2) for level, progress in groups},
-            {"company": 0.0, "department": 43.33},
-        )
-
-    def test_objective_kanban_columns_are_the_levels(self):
-        """The kanban's columns are company, department and individual, from
-        the company down, empty or not; each bar counts its column's
-        statuses."""
-        self._create_objective("Customers wait less", env=self.env(user=self.user))
-        arch = self.action_views("okr_objective_action")["kanban"]
-        group_by = arch.get("default_group_by")
-        self.assertEqual(group_by, "level")
-        Objective = self.env["okr.objective"].with_user(self.user)
-        domain = [("cycle_id", "=", self.cycle.id)]
-        groups = Objective.web_read_group(domain, ["progress:avg"], [group_by])
-        self.assertEqual(
-            [
-                (group["level"], group["level_count"], round(group["progress"], 2))
-                for group in groups["groups"]
-            ],
-            [("company", 1, 0.0), ("department", 3, 43.33), ("individual", 0, 0.0)],
-        )
-        bar = arch.find(".//progressbar")
-        counts = Objective.read_progress_bar(
-            domain,
-            group_by,
-            {"field": bar.get("field"), "colors": json.loads(bar.get("colors"))},
-        )
-        # Not started is the bar's grey rest: no colour of its own.
-        none = dict.fromkeys(("on_track", "at_risk", "off_track", "achieved"), 0)
-        self.assertEqual(
-            counts,
-            {
-                "company": none,
-                "department": {**none, "off_track": 1, "on_track": 1, "at_risk": 1},
-            },
-        )
+        # Sales: (20 + 80) / 2, not 100 (a sum) nor 2 (a count).
+        self.assertEqual(dict(groups), {self.sales: 50.0, self.it: 30.0})
 
     def test_key_results_by_department_and_status(self):
         views = self.action_views("okr_report_key_result_action")

@@ -17,8 +17,12 @@ registry.category("web_tour.tours").add("okr_metric_key_result_tour", {
             run: "click",
         },
         {
-            content: "A company objective is in the Company column",
-            trigger: ".o_kanban_group:has(.o_column_title:contains(Company)) .o_kanban_record:contains(Grow my order revenue)",
+            content: "Objectives without a department wait in the folded column",
+            trigger: ".o_kanban_group.o_column_folded:contains(None)",
+            run: "click",
+        },
+        {
+            trigger: ".o_kanban_record:contains(Grow my order revenue)",
             run: "click",
         },
         {
