@@ -28,7 +28,7 @@ class ProjectTask(models.Model):
     )
 
     def init(self):
-        super().init()
+        res = super().init()
         # Done tasks of key results that have no stamp (linked before the
         # field existed) were done when their state or stage last changed.
         self.env.cr.execute(
@@ -42,6 +42,7 @@ class ProjectTask(models.Model):
                 done=DONE_STATE,
             )
         )
+        return res
 
     @api.model_create_multi
     def create(self, vals_list):
