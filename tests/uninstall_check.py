@@ -310,6 +310,8 @@ def build_company_data(env):
     )
     delivered = sell(env, product, customer, team, tag | other_tag)
     deliver(delivered)
+    # A rating of the order, given before the addon (through Odoo's rating).
+    delivered.rating_apply(3, token=delivered._rating_get_access_token())
     sell(env, product, customer, team, tag, confirm=False)
     return product, customer, team, tag
 
@@ -552,6 +554,18 @@ def run(args, check, collector):
         check(
             order.rating_ids.consumed and order.rating_ids.okr_rated_at,
             "the customer's rating of the delivered order is the company's",
+        )
+        earlier = env["rating.rating"].search(
+            [("res_model", "=", "sale.order"), ("res_id", "!=", order.id)]
+        )
+        check(
+            earlier
+            and all(
+                r.okr_rated_at
+                and r.create_date <= r.okr_rated_at < order.rating_ids.okr_rated_at
+                for r in earlier
+            ),
+            "ratings given before the install count on the day they were given",
         )
         tagged = env["sale.order"].search([("tag_ids", "in", tag.ids)])
         check(

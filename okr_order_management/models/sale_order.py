@@ -12,6 +12,18 @@ FIRST_ORDER_INPUTS = [
     "okr_confirmed_at",
 ]
 
+#: The fields of a confirmed order that key results see besides the facts
+#: the addon stamps, and the records whose metrics see them: the customer
+#: and tags (orders), the team and salesperson (orders, their deliveries and
+#: ratings), the warehouse (orders and ratings; a delivery has its own).
+SEEN_FIELDS = {
+    "partner_id": ("sale.order",),
+    "tag_ids": ("sale.order",),
+    "team_id": ("sale.order", "stock.picking", "rating.rating"),
+    "user_id": ("sale.order", "stock.picking", "rating.rating"),
+    "warehouse_id": ("sale.order", "rating.rating"),
+}
+
 
 def _hours_between(start, end):
     """Hours from ``start`` to ``end``, 0 when either is missing.
@@ -251,16 +263,15 @@ class SaleOrder(models.Model):
 
     def write(self, vals):
         refuse_order_facts(self, [vals])
-        # Key results see the customer and the tags of confirmed orders; a
-        # change of customer may move the first orders of two customer entities.
-        changed = self.browse()
-        if {"partner_id", "tag_ids"} & vals.keys():
-            changed = self.filtered("okr_confirmed_at")
+        seen = SEEN_FIELDS.keys() & vals.keys()
+        changed = self.filtered("okr_confirmed_at") if seen else self.browse()
+        # A change of customer may move the first orders of two customer entities.
         entities = changed._okr_entities() if "partner_id" in vals else set()
         since = changed._okr_confirmed_since()
         res = super().write(vals)
         if changed:
-            changed._okr_changed(entities, since=since)
+            model_names = sorted({name for f in seen for name in SEEN_FIELDS[f]})
+            changed._okr_changed(entities, since=since, model_names=model_names)
         return res
 
     def action_confirm(self):
@@ -290,13 +301,14 @@ class SaleOrder(models.Model):
         """The earliest confirmation of these orders: the windows they count in."""
         return min(filter(None, self.mapped("okr_confirmed_at")), default=None)
 
-    def _okr_changed(self, entities=(), since=None):
+    def _okr_changed(self, entities=(), since=None, model_names=("sale.order",)):
         """These orders changed in a way their key results may see: flag the
         first orders of their customer entities (and of ``entities``, the
         (company id, customer entity id) pairs they had before), then ask for
-        a recompute of the metrics over orders of their companies, in the
-        windows from ``since`` (the earliest date of the orders that changed,
-        when older than now).
+        a recompute of the metrics over ``model_names`` (orders, unless the
+        change shows in their deliveries or ratings too) of their companies,
+        in the windows from ``since`` (the earliest date of the orders that
+        changed, when older than now).
 
         The one place that every change of an order calls.
         """
@@ -305,7 +317,7 @@ class SaleOrder(models.Model):
         company_ids = {company_id for company_id, _entity in entities}
         company_ids.update(self.company_id.ids)
         self.env["okr.key.result"]._okr_request_recompute(
-            model_names=["sale.order"], company_ids=sorted(company_ids), since=since
+            model_names=list(model_names), company_ids=sorted(company_ids), since=since
         )
 
     def _okr_entities(self):

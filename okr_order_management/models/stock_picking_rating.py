@@ -12,6 +12,7 @@ class StockPicking(models.Model):
     later, from a scheduled action: validating costs one column and a
     trigger, never an email."""
 
+    # Apart from the order facts (stock_picking.py): the customers' side.
     _inherit = "stock.picking"  # pylint: disable=consider-merging-classes-inherited
 
     okr_rating_request_at = fields.Datetime(
@@ -62,11 +63,24 @@ class StockPicking(models.Model):
             limit=RATING_BATCH + 1,
         )
         for picking in due[:RATING_BATCH]:
-            order = picking.sale_id.with_company(picking.company_id)
-            if order.partner_id and picking.company_id.okr_rating_request:
-                order.rating_send_request(
-                    template, lang=order.partner_id.lang, force_send=False
-                )
+            if picking.sale_id.partner_id and picking.company_id.okr_rating_request:
+                picking._okr_ask_for_rating(template)
             picking.write({"okr_rating_request_at": False})
         if len(due) > RATING_BATCH:
             self.env.ref(CRON_XMLID)._trigger()
+
+    def _okr_ask_for_rating(self, template):
+        """Email the customer the rating request of this delivery's order,
+        outside the order's chatter: its links rate as the customer, so only
+        the customer gets them. The chatter says who was asked."""
+        order = self.sale_id.with_company(self.company_id)
+        partner = order._rating_get_partner()
+        template.send_mail(
+            order.id,
+            email_layout_xmlid="mail.mail_notification_light",
+            email_values={"model": False, "res_id": False},
+        )
+        order.message_post(
+            body=self.env._("Rating request e-mailed to %s.", partner.display_name),
+            subtype_xmlid="mail.mt_note",
+        )

@@ -96,6 +96,30 @@ class TestCustomerSatisfaction(MetricCase):
         pending = self.env.cr.precommit.data.get("okr_recompute_requests", {})
         self.assertIn(("rating.rating", self.company.id, None), pending)
 
+    def test_moving_a_rated_order_asks_for_a_recompute(self):
+        """A rating counts for its order's team, salesperson and warehouse:
+        moving the order moves the rating, and its key results are refreshed."""
+        north = {"team_id": self.team_north.id}
+        order, rating = self._rated(self.customer_a, 5, local(2026, 11, 2, 10), **north)
+        precommit = self.env.cr.precommit.data
+        for vals in (
+            {"team_id": self.team_south.id},
+            {"user_id": self.salesperson_2.id},
+        ):
+            with self.subTest(vals=vals):
+                precommit.pop("okr_recompute_requests", None)
+                order.write(vals)
+                pending = precommit.get("okr_recompute_requests", {})
+                for model in ("sale.order", "stock.picking", "rating.rating"):
+                    self.assertIn((model, self.company.id, None), pending)
+        self.assertEqual(rating.okr_team_id, self.team_south)
+        self.assertEqual(
+            self.value("customer_satisfaction", team_id=self.team_south.id), 100.0
+        )
+        precommit.pop("okr_recompute_requests", None)
+        order.note = "Leave at the door"
+        self.assertFalse(precommit.get("okr_recompute_requests"))
+
     def test_order_facts_of_a_rating_are_the_addons(self):
         _order, rating = self._rated(self.customer_a, 5, local(2026, 11, 2, 10))
         user = self.company_user("okr_rating_clerk", "base.group_user")
@@ -154,10 +178,17 @@ class TestRatingRequests(MetricCase):
             self.env["stock.picking"]._cron_send_okr_rating_requests()
 
     def _requests(self, order):
+        """The rating requests emailed to the order's customer: mails of their
+        own, never in the order's chatter, which every employee reads."""
         return (
-            self.env["mail.message"]
-            .search([("model", "=", "sale.order"), ("res_id", "=", order.id)])
-            .filtered(lambda message: "/rate/" in (message.body or ""))
+            self.env["mail.mail"]
+            .search(
+                [
+                    ("recipient_ids", "in", order.partner_id.ids),
+                    ("subject", "ilike", order.name),
+                ]
+            )
+            .filtered(lambda mail: "/rate/" in (mail.body_html or ""))
         )
 
     def test_off_by_default(self):
@@ -184,12 +215,18 @@ class TestRatingRequests(MetricCase):
         self._send_due(delivered + timedelta(hours=23))
         self.assertFalse(self._requests(order))
         self._send_due(delivered + timedelta(hours=25))
-        [message] = self._requests(order)
-        self.assertIn(self.customer_a, message.partner_ids)
+        [mail] = self._requests(order)
+        self.assertIn(self.customer_a, mail.recipient_ids)
         [rating] = order.rating_ids
         self.assertFalse(rating.consumed)
         self.assertEqual(rating.partner_id, self.customer_a)
-        self.assertIn(f"/rate/{rating.access_token}/5", message.body)
+        self.assertIn(f"/rate/{rating.access_token}/5", mail.body_html)
+        self.assertFalse(mail.model)
+        # The chatter says who was asked, without the links.
+        self.assertIn("Rating request e-mailed to", order.message_ids[0].body or "")
+        self.assertFalse(
+            order.message_ids.filtered(lambda m: "/rate/" in (m.body or ""))
+        )
         self.assertFalse(picking.okr_rating_request_at)
         # Asked once.
         self._send_due(delivered + timedelta(hours=50))
