@@ -40,6 +40,7 @@
         "views/okr_menus.xml",
         "views/okr_objective_hierarchy_views.xml",
         "views/okr_report_views.xml",
+        "views/project_task_throughput_views.xml",
         "data/okr_cron.xml",
         "data/crm_tag_data.xml",
         "data/okr_metric_data.xml",

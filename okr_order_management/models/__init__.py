@@ -25,3 +25,4 @@ from . import stock_picking_rating
 from . import okr_demo_ratings
 from . import res_company_risk
 from . import sale_order_key_results
+from . import project_task_throughput

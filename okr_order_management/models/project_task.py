@@ -5,8 +5,6 @@ from odoo.tools import SQL
 
 from .okr_input import refuse_addon_fields
 
-#: The task fields that follow from its key result: written by the ORM only.
-KEY_RESULT_RELATED = ("okr_objective_id", "okr_cycle_id")
 #: The task's OKR fields as paths of key results and of objectives: what a
 #: task search says of them names the OKRs whose departments are columns.
 OKR_PATHS = {
@@ -29,6 +27,17 @@ def and_conditions(domain):
         elif keep:
             conditions.append(token)
     return conditions
+
+
+def refuse_task_facts(tasks, vals_list):
+    """The ``okr_`` fields of a task that no form edits (its key result's
+    objective and cycle, when it was done) follow from the task: only the
+    addon writes them."""
+    refuse_addon_fields(
+        tasks,
+        vals_list,
+        lambda field: field.name.startswith("okr_") and field.readonly,
+    )
 
 
 class ProjectTask(models.Model):
@@ -176,9 +185,7 @@ class ProjectTask(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        refuse_addon_fields(
-            self, vals_list, lambda field: field.name in KEY_RESULT_RELATED
-        )
+        refuse_task_facts(self, vals_list)
         for vals in vals_list:
             if vals.get("okr_key_result_id"):
                 key_result = self.env["okr.key.result"].browse(
@@ -194,9 +201,7 @@ class ProjectTask(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        refuse_addon_fields(
-            self, [vals], lambda field: field.name in KEY_RESULT_RELATED
-        )
+        refuse_task_facts(self, [vals])
         if "okr_key_result_id" in vals and not self.env.su:
             # Both sides: the key result a task leaves and the one it joins.
             self.okr_key_result_id._okr_check_task_link()
