@@ -53,6 +53,8 @@
         "demo/okr_demo.xml",
         "demo/okr_task_demo.xml",
         "demo/okr_rating_demo.xml",
+        "demo/okr_personal_demo.xml",
+        "demo/okr_risk_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -26,3 +26,4 @@ from . import okr_demo_ratings
 from . import res_company_risk
 from . import sale_order_key_results
 from . import project_task_throughput
+from . import okr_demo_risk
