@@ -152,6 +152,30 @@ class TestOrdersAtRisk(MetricCase):
                 settings.create({"okr_risk_horizon_days": days}).execute()
         self.assertEqual(self.company.okr_risk_horizon_days, 6)
 
+    def test_settings_are_drawn_in_an_okr_app_of_their_own(self):
+        # The Sales app of Settings is not drawn without sale_management: the
+        # OKR settings live in an app that is.
+        admin = self.company_user(
+            "okr_settings_admin",
+            "base.group_system,okr_order_management.group_okr_manager",
+        )
+        settings = self.env["res.config.settings"].with_user(admin)
+        arch = etree.fromstring(
+            settings.get_views([(False, "form")])["views"]["form"]["arch"]
+        )
+        for name in (
+            "okr_risk_horizon_days",
+            "okr_rating_request",
+            "okr_rating_delay_hours",
+        ):
+            apps = arch.xpath(f"//field[@name='{name}']/ancestor::app")
+            self.assertEqual(
+                [app.get("name") for app in apps], ["okr_order_management"], name
+            )
+            self.assertNotEqual(apps[0].get("notApp"), "1", name)
+        action = self.env.ref("okr_order_management.res_config_settings_action")
+        self.assertEqual(safe_eval(action.context)["module"], "okr_order_management")
+
     def test_same_rule_as_the_late_open_orders_metric(self):
         metric = self.env.ref("okr_order_management.okr_metric_late_open_orders")
         self.assertEqual(literal_domain(self.env, metric.domain), OPEN_ORDERS)
