@@ -23,3 +23,4 @@ from . import rating_rating
 from . import res_company_rating
 from . import stock_picking_rating
 from . import okr_demo_ratings
+from . import okr_cycle_cadence
