@@ -24,3 +24,4 @@ from . import res_company_rating
 from . import stock_picking_rating
 from . import okr_demo_ratings
 from . import okr_cycle_cadence
+from . import okr_key_result_reminder
