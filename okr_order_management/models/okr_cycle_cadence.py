@@ -18,6 +18,8 @@ class OkrCycle(models.Model):
     its close and reopening) is tracked where reviewers look.
     """
 
+    # Apart from the cycle's dates and states: the review rhythm, and the
+    # chatter it needs (a string _inherit could not add mail.thread).
     _name = "okr.cycle"
     _inherit = ["okr.cycle", "mail.thread"]
 
