@@ -46,6 +46,8 @@
         "data/okr_metric_data.xml",
         "data/okr_project_data.xml",
         "data/okr_rating_data.xml",
+        "data/okr_checkin_reminder_data.xml",
+        "data/okr_export_data.xml",
     ],
     "pre_init_hook": "pre_init_hook",
     "uninstall_hook": "uninstall_hook",

@@ -27,3 +27,5 @@ from . import res_company_risk
 from . import sale_order_key_results
 from . import project_task_throughput
 from . import okr_demo_risk
+from . import okr_cycle_cadence
+from . import okr_key_result_reminder

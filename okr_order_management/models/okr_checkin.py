@@ -147,6 +147,7 @@ class OkrCheckin(models.Model):
         checkins = super().create(vals_list)
         checkins.cycle_id._check_open()
         checkins._update_key_result_values()
+        checkins.key_result_id._okr_mark_checkin_reminders_done()
         return checkins
 
     def write(self, vals):

@@ -35,3 +35,6 @@ from . import test_metric_newcomer
 from . import test_okr_newcomer_tour
 from . import test_okr_task_throughput
 from . import test_okr_task_throughput_tour
+from . import test_okr_checkin_reminder
+from . import test_okr_checkin_reminder_rpc
+from . import test_okr_review_export

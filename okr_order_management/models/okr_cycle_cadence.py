@@ -1,0 +1,39 @@
+from dateutil.relativedelta import relativedelta
+
+from odoo import fields, models
+
+#: How long a manual key result may go without a check-in, by cadence: the
+#: reminders' rule (okr_key_result_reminder) and nothing else reads it.
+CADENCE_PERIODS = {
+    "weekly": relativedelta(weeks=1),
+    "biweekly": relativedelta(weeks=2),
+    "monthly": relativedelta(months=1),
+}
+
+
+class OkrCycle(models.Model):
+    """The rhythm of a cycle: how often its key results are checked in.
+
+    The cycle gets a chatter so that a change of its cadence (and, later,
+    its close and reopening) is tracked where reviewers look.
+    """
+
+    # Apart from the cycle's dates and states: the review rhythm, and the
+    # chatter it needs (a string _inherit could not add mail.thread).
+    _name = "okr.cycle"
+    _inherit = ["okr.cycle", "mail.thread"]
+
+    checkin_cadence = fields.Selection(
+        [
+            ("weekly", "Weekly"),
+            ("biweekly", "Every Two Weeks"),
+            ("monthly", "Monthly"),
+        ],
+        string="Check-in Cadence",
+        required=True,
+        default="weekly",
+        tracking=True,
+        help="How often the owners of its manual key results check in: a key "
+        "result not checked in for that long gets a “Check-in due” activity "
+        "for its owner. Key results computed from a metric need none.",
+    )
