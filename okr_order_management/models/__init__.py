@@ -23,3 +23,7 @@ from . import rating_rating
 from . import res_company_rating
 from . import stock_picking_rating
 from . import okr_demo_ratings
+from . import okr_achievement_mixin
+from . import okr_objective_recognition
+from . import okr_key_result_recognition
+from . import digest_digest
