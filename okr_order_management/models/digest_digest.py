@@ -38,19 +38,23 @@ class Digest(models.Model):
 
     kpi_okr_key_result_at_risk = fields.Boolean("OKR: Key Results at Risk")
     kpi_okr_key_result_at_risk_value = fields.Integer(
-        compute="_compute_kpi_okr_key_result_at_risk_value"
+        compute="_compute_kpi_okr_key_result_at_risk_value",
+        export_string_translation=False,
     )
     kpi_okr_key_result_off_track = fields.Boolean("OKR: Key Results off Track")
     kpi_okr_key_result_off_track_value = fields.Integer(
-        compute="_compute_kpi_okr_key_result_off_track_value"
+        compute="_compute_kpi_okr_key_result_off_track_value",
+        export_string_translation=False,
     )
     kpi_okr_checkin_overdue = fields.Boolean("OKR: Check-ins Overdue")
     kpi_okr_checkin_overdue_value = fields.Integer(
-        compute="_compute_kpi_okr_checkin_overdue_value"
+        compute="_compute_kpi_okr_checkin_overdue_value",
+        export_string_translation=False,
     )
     kpi_okr_objective_achieved = fields.Boolean("OKR: Objectives Achieved This Cycle")
     kpi_okr_objective_achieved_value = fields.Integer(
-        compute="_compute_kpi_okr_objective_achieved_value"
+        compute="_compute_kpi_okr_objective_achieved_value",
+        export_string_translation=False,
     )
 
     def _compute_kpi_okr_key_result_at_risk_value(self):

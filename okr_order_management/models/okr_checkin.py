@@ -145,7 +145,6 @@ class OkrCheckin(models.Model):
             )
             for vals in vals_list
         ]
-        self._lead_key_result_values(vals_list)
         checkins = super().create(vals_list)
         checkins.cycle_id._check_open()
         checkins._update_key_result_values()
@@ -266,29 +265,6 @@ class OkrCheckin(models.Model):
         # sudo: the progress follows from the value; users never write it
         for checkin in self.sudo():
             checkin.progress = self._progress_for(checkin.key_result_id, checkin.value)
-
-    @api.model
-    def _lead_key_result_values(self, vals_list):
-        """Give manual key results, before their new check-ins exist, the value
-        of the one that will be their latest (``_update_key_result_values``
-        then finds it set). Else, in between, a key result would be measured
-        at its old value, and an automation rule on its status (or its
-        objective's) would see a status it never really had."""
-        KeyResult = self.env["okr.key.result"].sudo()
-        today = fields.Date.context_today(self)
-        leading = {}
-        for vals in vals_list:  # later in the list, created later
-            key_result = KeyResult.browse(vals.get("key_result_id"))
-            if key_result.source != "manual" or vals.get("value") is None:
-                continue
-            day = fields.Date.to_date(vals.get("date")) or today
-            last = leading.get(key_result, (key_result.last_checkin_date,))[0]
-            if not last or day >= last:
-                leading[key_result] = (day, vals["value"])
-        for key_result, (_day, value) in leading.items():
-            if key_result.current_value != value:
-                # sudo: the value follows the check-in (see below)
-                key_result.current_value = value
 
     def _update_key_result_values(self):
         """The newest check-in of a key result sets its current value.

@@ -10,13 +10,15 @@ class OkrKeyResult(models.Model):
     _inherit = ["okr.key.result", "okr.achievement.mixin"]
 
     def _okr_achieved_body(self):
-        target = format_number(self.env, self.target_value)
+        target = " ".join(
+            filter(None, [format_number(self.env, self.target_value), self.unit])
+        )
         return self._okr_paragraph(
             self.env._(
                 "Key result achieved: “%(key_result)s” reached its target "
                 "(%(target)s). Congratulations, %(owner)s!",
                 key_result=self.name,
-                target=f"{target} {self.unit}" if self.unit else target,
+                target=target,
                 owner=self.user_id.name,
             )
         )

@@ -1,6 +1,8 @@
 from datetime import date
+from unittest.mock import patch
 
-from odoo.tests import freeze_time, tagged
+from odoo import Command
+from odoo.tests import freeze_time, new_test_user, tagged
 
 from .common import Q4_MIDDLE, OkrCase, create_okr_users
 from .metric_common import MetricCase, local
@@ -84,6 +86,14 @@ class TestOkrAutomationRule(OkrCase):
         self.assertEqual(self.key_result.status, "at_risk")
         self.assertFalse(off_track_activities(self, self.key_result))
 
+    def test_first_checkin_at_the_start_value(self):
+        """Measured for the first time, at 0 % mid-cycle: off track, once;
+        the rules never leave a status computed from stale values."""
+        self._checkin(0.0)
+        self.assertEqual(self.key_result.status, "off_track")
+        self.assertEqual(self.objective.status, "off_track")
+        self.assertEqual(len(off_track_activities(self, self.key_result)), 1)
+
     def test_time_passing_turns_it_off_track(self):
         """The daily status update recomputes statuses: the rule sees it."""
         self._checkin(30.0, day=date(2026, 10, 20))
@@ -101,6 +111,69 @@ class TestOkrAutomationRule(OkrCase):
         self._checkin(10.0)
         self.assertEqual(self.key_result.status, "off_track")
         self.assertFalse(off_track_activities(self, self.key_result))
+
+    def test_readme_rule_emails_the_department_manager(self):
+        """The README's example, built as it says: e-mail the department
+        manager when an objective turns at risk."""
+        head = new_test_user(self.env, login="okr_head", groups="base.group_user")
+        department = self.env["hr.department"].create(
+            {
+                "name": "Customer Service",
+                "manager_id": self.env["hr.employee"]
+                .create({"name": "Head", "user_id": head.id})
+                .id,
+            }
+        )
+        self.objective.department_id = department
+        template = self.env["mail.template"].create(
+            {
+                "name": "Objective at risk",
+                "model_id": self.env["ir.model"]._get_id("okr.objective"),
+                "subject": "{{ object.name }} is at risk",
+                "use_default_to": False,
+                "partner_to": (
+                    "{{ object.department_id.manager_id.user_id.partner_id.id or '' }}"
+                ),
+                "body_html": "<p>Progress is behind the pace of the cycle.</p>",
+            }
+        )
+        rule = self.env["base.automation"].create(
+            {
+                "name": "When an objective turns at risk, e-mail its manager",
+                "model_id": self.env["ir.model"]._get_id("okr.objective"),
+                "trigger": "on_create_or_write",
+                "trigger_field_ids": [
+                    Command.set(
+                        self.env["ir.model.fields"]._get("okr.objective", "status").ids
+                    )
+                ],
+                "filter_domain": "[('status', '=', 'at_risk')]",
+            }
+        )
+        self.env["ir.actions.server"].create(
+            {
+                "name": "E-mail the department manager",
+                "model_id": rule.model_id.id,
+                "usage": "base_automation",
+                "base_automation_id": rule.id,
+                "state": "mail_post",
+                "mail_post_method": "email",
+                "template_id": template.id,
+            }
+        )
+        self._checkin(35.0)
+        self._checkin(33.0)  # stays at risk: no second e-mail
+        self.assertEqual(self.objective.status, "at_risk")
+        mail = self.env["mail.mail"].search(
+            [
+                ("model", "=", "okr.objective"),
+                ("res_id", "=", self.objective.id),
+                ("subject", "like", "is at risk"),
+            ]
+        )
+        self.assertEqual(len(mail), 1)
+        self.assertEqual(mail.recipient_ids, head.partner_id)
+        self.assertEqual(mail.subject, f"{self.objective.name} is at risk")
 
 
 @tagged("post_install", "-at_install")
@@ -134,3 +207,47 @@ class TestOkrAutomationRuleRecompute(MetricCase):
         self.assertEqual(key_result.current_value, 150.0)
         self.assertEqual(key_result.status, "off_track")
         self.assertEqual(off_track_activities(self, key_result), activity)
+
+    def test_rules_are_looked_up_per_outcome_not_per_key_result(self):
+        """The engine writes once per distinct outcome: the rules watching key
+        results (base_automation looks them up at every write and computation
+        of key results) cost it the same for 3 times the key results."""
+
+        def batch():
+            return (
+                self.key_result("revenue", "cycle_to_date", target_value=1000.0)
+                | self.key_result(
+                    "revenue",
+                    "cycle_to_date",
+                    target_value=1000.0,
+                    team_id=self.team_north.id,
+                )
+                | self.key_result("new_customers", "cycle_to_date", target_value=10.0)
+            )
+
+        Automation = type(self.env["base.automation"])
+        lookup = Automation._get_actions
+
+        def lookups(key_results, moment):
+            """How many times the recompute looks the rules up."""
+            looked_up = []
+
+            def spy(automation, records, triggers):
+                looked_up.append(records._name)
+                return lookup(automation, records, triggers)
+
+            with patch.object(Automation, "_get_actions", spy), self.at(moment):
+                key_results._okr_recompute()
+                self.env.flush_all()
+            return len(looked_up)
+
+        self.sell(self.customer_a, local(2026, 10, 5, 10, 0), price=100.0)
+        one, three = batch(), batch() | batch() | batch()
+        # First computations: off track, an activity each.
+        lookups(one | three, local(2026, 11, 16, 9, 0))
+        self.assertEqual(set((one | three).mapped("status")), {"off_track"})
+        # Later runs: the same outcomes, still off track.
+        count = lookups(one, local(2026, 11, 16, 10, 0))
+        self.assertTrue(count)
+        self.assertEqual(lookups(three, local(2026, 11, 16, 11, 0)), count)
+        self.assertEqual(len(off_track_activities(self, three[-1])), 1)
