@@ -29,3 +29,7 @@ from . import project_task_throughput
 from . import okr_demo_risk
 from . import okr_cycle_cadence
 from . import okr_key_result_reminder
+from . import okr_achievement_mixin
+from . import okr_objective_recognition
+from . import okr_key_result_recognition
+from . import digest_digest

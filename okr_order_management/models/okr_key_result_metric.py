@@ -591,6 +591,7 @@ class OkrKeyResult(models.Model):
     def _okr_store(self, outcomes, now):
         """Write the outcomes ``{key_result_id: Outcome}`` and the history."""
         key_results = self.sudo().with_context(tracking_disable=True)
+        by_vals = defaultdict(list)
         for key_result in key_results:
             outcome = outcomes[key_result.id]
             vals = {"last_computed_at": now, "compute_error": outcome.error or False}
@@ -598,7 +599,13 @@ class OkrKeyResult(models.Model):
                 vals.update(current_value=outcome.value, no_data_since=False)
             elif not outcome.error and not key_result.no_data_since:
                 vals["no_data_since"] = now
-            key_result.write(vals)
+            by_vals[tuple(sorted(vals.items()))].append(key_result.id)
+        # One write per distinct outcome (key results measuring the same thing
+        # share it), not per key result: each write costs the automation rules
+        # on key results (base_automation) their search and filters.
+        for vals, ids in by_vals.items():
+            group = key_results.browse(ids).with_prefetch(key_results._prefetch_ids)
+            group.write(dict(vals))
         computed = key_results.filtered(lambda kr: outcomes[kr.id].value is not None)
         computed._okr_write_daily_checkins(now)
 

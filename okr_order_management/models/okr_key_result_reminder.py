@@ -21,15 +21,15 @@ class OkrKeyResult(models.Model):
     _inherit = "okr.key.result"  # pylint: disable=consider-merging-classes-inherited
 
     @api.model
-    def _okr_checkin_due_domain(self, today, activity_type):
-        """The key results whose check-in is due on ``today`` and whose
-        reminder is not open yet: the whole rule, in one domain, so that a
-        run is one query and a batch never comes back.
+    def _okr_checkin_overdue_domain(self, today):
+        """The key results whose check-in is due on ``today``: the whole rule,
+        in one domain, read by the reminders and by the digest's "Check-ins
+        Overdue".
 
         Due: a manual key result, active in an active objective of an active
         cycle, owned by an active user, whose last check-in (or creation,
         before the first) and the cycle's start are one cadence or more
-        before ``today``. A milestone that is achieved is done: no reminder.
+        before ``today``. A milestone that is achieved is done: nothing due.
         """
         by_cadence = []
         for cadence, period in CADENCE_PERIODS.items():
@@ -58,14 +58,26 @@ class OkrKeyResult(models.Model):
                     "&",
                     ("target_type", "=", "milestone"),
                     ("status", "=", "achieved"),
-                    # (the one2many adds the activities' res_model itself)
+                ],
+                expression.OR(by_cadence),
+            ]
+        )
+
+    @api.model
+    def _okr_checkin_due_domain(self, today, activity_type):
+        """The key results whose check-in is due and whose reminder is not
+        open yet, so that a run is one query and a batch never comes back."""
+        return expression.AND(
+            [
+                self._okr_checkin_overdue_domain(today),
+                # (the one2many adds the activities' res_model itself)
+                [
                     (
                         "activity_ids",
                         "not any",
                         [("activity_type_id", "=", activity_type.id)],
-                    ),
+                    )
                 ],
-                expression.OR(by_cadence),
             ]
         )
 

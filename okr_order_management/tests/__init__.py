@@ -38,3 +38,6 @@ from . import test_okr_task_throughput_tour
 from . import test_okr_checkin_reminder
 from . import test_okr_checkin_reminder_rpc
 from . import test_okr_review_export
+from . import test_okr_automation
+from . import test_okr_recognition
+from . import test_okr_digest
