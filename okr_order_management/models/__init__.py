@@ -23,3 +23,6 @@ from . import rating_rating
 from . import res_company_rating
 from . import stock_picking_rating
 from . import okr_demo_ratings
+from . import okr_cycle_close
+from . import okr_key_result_close
+from . import res_company_close

@@ -33,3 +33,4 @@ from . import test_customer_satisfaction_tour
 from . import test_okr_newcomer
 from . import test_metric_newcomer
 from . import test_okr_newcomer_tour
+from . import test_okr_cycle_close
