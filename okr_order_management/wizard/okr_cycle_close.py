@@ -272,33 +272,40 @@ class OkrCycleCloseLine(models.TransientModel):
     final_value = fields.Float(
         compute="_compute_preview",
         store=True,
+        precompute=True,
         help="The value it is frozen at: its metric evaluated one last time, or "
         "its latest check-in.",
     )
     final_progress = fields.Float(
-        compute="_compute_preview", store=True, digits=(16, 1)
+        compute="_compute_preview", store=True, precompute=True, digits=(16, 1)
     )
-    final_score = fields.Float(compute="_compute_preview", store=True, digits=(16, 2))
+    final_score = fields.Float(
+        compute="_compute_preview", store=True, precompute=True, digits=(16, 2)
+    )
     missed = fields.Boolean(
         compute="_compute_preview",
         store=True,
+        precompute=True,
         help="Scored under 1.0 when committed, under 0.7 when aspirational.",
     )
     compute_error = fields.Char(
         compute="_compute_preview",
         store=True,
+        precompute=True,
         help="Its metric could not be evaluated: it is frozen at its last value.",
     )
     miss_reason = fields.Selection(
         MISS_REASONS,
         compute="_compute_miss_reason",
         store=True,
+        precompute=True,
         readonly=False,
         help="Why it missed. Left as is: the reason of its previous close, else Other.",
     )
     miss_note = fields.Text(
         compute="_compute_miss_reason",
         store=True,
+        precompute=True,
         readonly=False,
         help="Left empty, the note says its score and what was expected.",
     )
