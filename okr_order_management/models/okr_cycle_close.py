@@ -37,6 +37,7 @@ class OkrCycle(models.Model):
     def write(self, vals):
         refuse_addon_fields(self, [vals], lambda field: field.name in CLOSE_FIELDS)
         if vals.get("state") == "closed" and not self.env.su:
+            self.check_access("write")  # users may not, whatever the way
             if self.filtered(lambda cycle: cycle.state != "closed"):
                 raise UserError(
                     self.env._(

@@ -31,6 +31,8 @@ READ_FIELD = {
     "okr.metric": "name",
     "okr.cycle.generate": "year",
     "okr.recompute.request": "changed_to",
+    "okr.cycle.close": "grace_hours",
+    "okr.cycle.close.line": "miss_note",
 }
 WRITE_VALS = {
     "okr.objective": {"name": "Renamed by the matrix"},
@@ -41,6 +43,8 @@ WRITE_VALS = {
     "okr.metric": {"description": "Edited by the matrix"},
     "okr.cycle.generate": {"year": 2032},
     "okr.recompute.request": {"changed_to": "2026-11-17 10:00:00"},
+    "okr.cycle.close": {"grace_hours": 3},
+    "okr.cycle.close.line": {"miss_note": "Edited by the matrix"},
 }
 #: Errors that refuse an operation: the ORM's rules, or the addon's.
 REFUSALS = (
@@ -233,6 +237,18 @@ class AccessMatrixMixin:
                 "changed_from": "2026-11-16 10:00:00",
                 "changed_to": "2026-11-16 10:00:00",
             }
+        elif model in ("okr.cycle.close", "okr.cycle.close.line"):
+            vals = {"cycle_id": self.cycle.id}
+            if model == "okr.cycle.close.line":
+                wizard = self.env["okr.cycle.close"].with_user(owner).sudo()
+                vals = {
+                    "wizard_id": wizard.create(vals).id,
+                    "key_result_id": self._key_result(self._objective(owner), owner).id,
+                }
+            return (
+                dict(vals, create_uid=owner.id),
+                lambda: self.env[model].with_user(owner).sudo().create(vals),
+            )
         else:
             raise NotImplementedError(f"No records built for {model}: add them.")
         return vals, lambda: self.env[model].create(vals)

@@ -2,9 +2,9 @@ from contextlib import contextmanager
 from datetime import date, datetime
 
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import Form, freeze_time, tagged
+from odoo.tests import Form, HttpCase, freeze_time, tagged
 
-from .common import OkrCase, create_okr_users
+from .common import OkrCase, call_kw, create_okr_users
 
 #: After the Q4 2026 cycle: its close evaluates it as of its last second.
 AFTER_Q4 = datetime(2027, 1, 5, 9, 0)
@@ -475,3 +475,102 @@ class TestOkrCycleCarryOver(CloseCase):
                     self.close(**vals)
                 self.assertEqual(self.cycle.state, "active")
                 self.assertFalse(self.kr_short.final_score)
+
+
+@tagged("post_install", "-at_install")
+class TestOkrCycleCloseRpc(HttpCase, CloseCase):
+    """What a client sends: a plain OKR user neither closes a cycle nor
+    writes the final values; nobody bypasses the wizard."""
+
+    def call(self, model, method, *args, **kwargs):
+        """``model.method(*args)`` over JSON-RPC: the error's data, or None
+        when the call succeeded."""
+        reply = call_kw(self, model, method, *args, **kwargs)
+        return reply.get("error", {}).get("data")
+
+    def test_plain_user_cannot_close_nor_write_final_values(self):
+        with freeze_time(AFTER_Q4):
+            wizard = self.open_wizard()
+        self.authenticate(self.alice.login, self.alice.login)
+        refusals = [
+            ("okr.cycle", "action_close", self.cycle.ids),
+            ("okr.cycle", "write", self.cycle.ids, {"state": "closed"}),
+            ("okr.cycle.close", "create", {"cycle_id": self.cycle.id}),
+            ("okr.cycle.close", "action_confirm", wizard.ids),
+            ("okr.cycle.close", "read", wizard.ids, ["grace_hours"]),
+            (
+                "okr.cycle.close.line",
+                "write",
+                wizard.line_ids.ids,
+                {"miss_reason": "external"},
+            ),
+        ]
+        for model, method, *args in refusals:
+            with self.subTest(model=model, method=method):
+                error = self.call(model, method, *args)
+                self.assertEqual(error and error["name"], "odoo.exceptions.AccessError")
+        # Her own key result's final values, nor her objective's origin.
+        hostile = [
+            ("okr.key.result", self.kr_short, {"final_score": 1.0}),
+            ("okr.key.result", self.kr_short, {"final_value": 10.0}),
+            ("okr.key.result", self.kr_short, {"final_measure": {"window": {}}}),
+            ("okr.key.result", self.kr_short, {"miss_reason": "external"}),
+            ("okr.key.result", self.kr_short, {"carried_from_id": self.kr_done.id}),
+            (
+                "okr.objective",
+                self.committed,
+                {"carried_from_id": self.aspirational.id},
+            ),
+            ("okr.cycle", self.cycle, {"frozen_at": "2026-12-31 00:00:00"}),
+        ]
+        for model, record, vals in hostile:
+            with self.subTest(model=model, vals=vals):
+                error = self.call(model, "write", record.ids, vals)
+                self.assertTrue(error, "refused")
+                self.assertIn("set by the addon only", error["message"])
+        error = self.call(
+            "okr.key.result",
+            "create",
+            {
+                "name": "Pre-scored",
+                "objective_id": self.committed.id,
+                "final_score": 1.0,
+            },
+        )
+        self.assertIn("set by the addon only", error["message"])
+        self.assertEqual(self.cycle.state, "active")
+        self.assertFalse(self.kr_short.final_score)
+        self.assertFalse(self.committed.key_result_ids.filtered("final_score"))
+
+    def test_manager_closes_through_the_wizard_only(self):
+        self.authenticate(self.manager.login, self.manager.login)
+        error = self.call("okr.cycle", "write", self.cycle.ids, {"state": "closed"})
+        self.assertIn("Close a cycle with its Close button", error["message"])
+        for vals in ({"final_score": 1.0}, {"miss_note": "Rewritten"}):
+            error = self.call("okr.key.result", "write", self.kr_short.ids, vals)
+            self.assertIn("set by the addon only", error["message"])
+        # A line pointing at another cycle's key result is refused.
+        other_objective = self._create_objective(
+            "Next quarter's", cycle_id=self.next_cycle.id
+        )
+        stray = self._create_key_result(other_objective, 0.0, 10.0)
+        reply = call_kw(self, "okr.cycle", "action_close", self.cycle.ids)
+        wizard_id = reply["result"]["res_id"]
+        self.assertIsNone(
+            self.call(
+                "okr.cycle.close",
+                "write",
+                [wizard_id],
+                {"line_ids": [(0, 0, {"key_result_id": stray.id})]},
+            )
+        )
+        error = self.call("okr.cycle.close", "action_confirm", [wizard_id])
+        self.assertIn("is not a key result of the cycle", error["message"])
+        self.assertEqual(self.cycle.state, "active")
+        # Without it, the close goes through.
+        self.env["okr.cycle.close"].browse(wizard_id).line_ids.filtered(
+            lambda line: line.key_result_id == stray
+        ).unlink()
+        self.assertIsNone(self.call("okr.cycle.close", "action_confirm", [wizard_id]))
+        self.assertEqual(self.cycle.state, "closed")
+        self.assertFalse(stray.final_score)
