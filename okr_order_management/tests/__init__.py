@@ -35,3 +35,4 @@ from . import test_metric_newcomer
 from . import test_okr_newcomer_tour
 from . import test_okr_cycle_close
 from . import test_okr_cycle_close_metric
+from . import test_okr_cycle_close_tour
