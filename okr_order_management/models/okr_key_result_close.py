@@ -81,7 +81,6 @@ class OkrKeyResult(models.Model):
     @api.depends("final_value", "cycle_id.state", "cycle_id.frozen_at")
     def _compute_attainment(self):
         frozen = self.filtered(lambda kr: kr._okr_is_frozen())
-        super(OkrKeyResult, self - frozen)._compute_attainment()
         for key_result in frozen:
             key_result.attainment = okr_rules.attainment(
                 key_result.target_type,
@@ -89,17 +88,18 @@ class OkrKeyResult(models.Model):
                 key_result.target_value,
                 key_result.final_value,
             )
+        return super(OkrKeyResult, self - frozen)._compute_attainment()
 
     @api.depends(
         "final_score", "objective_id.commitment", "cycle_id.state", "cycle_id.frozen_at"
     )
     def _compute_status(self):
         frozen = self.filtered(lambda kr: kr._okr_is_frozen())
-        super(OkrKeyResult, self - frozen)._compute_status()
         for key_result in frozen:
             key_result.status = okr_rules.closed_status(
                 key_result.final_score, key_result.objective_id.commitment
             )
+        return super(OkrKeyResult, self - frozen)._compute_status()
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -298,11 +298,11 @@ class OkrObjective(models.Model):
                 objective.cycle_id.state == "closed" and objective.cycle_id.frozen_at
             )
         )
-        super(OkrObjective, self - frozen)._compute_status()
         for objective in frozen:
             objective.status = okr_rules.closed_status(
                 objective.score, objective.commitment
             )
+        return super(OkrObjective, self - frozen)._compute_status()
 
     @api.model_create_multi
     def create(self, vals_list):

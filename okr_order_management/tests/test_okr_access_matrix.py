@@ -46,6 +46,8 @@ WRITE_VALS = {
     "okr.cycle.close": {"grace_hours": 3},
     "okr.cycle.close.line": {"miss_note": "Edited by the matrix"},
 }
+#: The transient models of the table, each the record of whoever opened it.
+WIZARDS = ("okr.cycle.generate", "okr.cycle.close", "okr.cycle.close.line")
 #: Errors that refuse an operation: the ORM's rules, or the addon's.
 REFUSALS = (
     "odoo.exceptions.AccessError",
@@ -224,8 +226,9 @@ class AccessMatrixMixin:
                 "aggregate": "count",
                 "company_id": self.company.id if subject == "company" else False,
             }
-        elif model == "okr.cycle.generate":
-            vals = {"year": 2031, "company_id": self.company.id}
+        elif model in WIZARDS:
+            # A wizard is its opener's: created as them.
+            vals = self._wizard_vals(model, owner)
             return (
                 dict(vals, create_uid=owner.id),
                 lambda: self.env[model].with_user(owner).sudo().create(vals),
@@ -237,21 +240,21 @@ class AccessMatrixMixin:
                 "changed_from": "2026-11-16 10:00:00",
                 "changed_to": "2026-11-16 10:00:00",
             }
-        elif model in ("okr.cycle.close", "okr.cycle.close.line"):
-            vals = {"cycle_id": self.cycle.id}
-            if model == "okr.cycle.close.line":
-                wizard = self.env["okr.cycle.close"].with_user(owner).sudo()
-                vals = {
-                    "wizard_id": wizard.create(vals).id,
-                    "key_result_id": self._key_result(self._objective(owner), owner).id,
-                }
-            return (
-                dict(vals, create_uid=owner.id),
-                lambda: self.env[model].with_user(owner).sudo().create(vals),
-            )
         else:
             raise NotImplementedError(f"No records built for {model}: add them.")
         return vals, lambda: self.env[model].create(vals)
+
+    def _wizard_vals(self, model, owner):
+        if model == "okr.cycle.generate":
+            return {"year": 2031, "company_id": self.company.id}
+        vals = {"cycle_id": self.cycle.id}
+        if model == "okr.cycle.close.line":
+            wizard = self.env["okr.cycle.close"].with_user(owner).sudo()
+            vals = {
+                "wizard_id": wizard.create(vals).id,
+                "key_result_id": self._key_result(self._objective(owner), owner).id,
+            }
+        return vals
 
     def as_asked(self, record, vals):
         """Whether ``record`` (created by the user) is what they asked for."""

@@ -320,7 +320,7 @@ class TestOkrCycleClose(CloseCase):
             form = Form(wizard)
             form.grace_hours = 12
             self.assertEqual(form.counted_until, datetime(2027, 1, 1, 12, 0))
-            with self.assertRefused(ValidationError, "out of range"):
+            with self.assertRefused(ValidationError, "“Grace Period (h)” is -1"):
                 wizard.grace_hours = -1
 
 

@@ -115,8 +115,9 @@ class OkrCycleClose(models.TransientModel):
             if not 0 <= wizard.grace_hours <= MAX_CLOSE_GRACE_HOURS:
                 raise ValidationError(
                     self.env._(
-                        "A grace period of %(hours)s hours is out of range: set it "
-                        "from 0 (the last day ends the cycle) to %(max)s hours.",
+                        "“%(field)s” is %(hours)s: set it from 0 (the last day ends "
+                        "the cycle) to %(max)s hours.",
+                        field=self._fields["grace_hours"]._description_string(self.env),
                         hours=wizard.grace_hours,
                         max=MAX_CLOSE_GRACE_HOURS,
                     )
@@ -309,6 +310,15 @@ class OkrCycleCloseLine(models.TransientModel):
         readonly=False,
         help="Left empty, the note says its score and what was expected.",
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        check_input(self, vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_input(self, [vals])
+        return super().write(vals)
 
     @api.depends("key_result_id", "wizard_id.grace_hours")
     def _compute_preview(self):
