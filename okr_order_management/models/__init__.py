@@ -23,6 +23,8 @@ from . import rating_rating
 from . import res_company_rating
 from . import stock_picking_rating
 from . import okr_demo_ratings
+from . import res_company_risk
+from . import sale_order_key_results
 from . import okr_cycle_close
 from . import okr_key_result_close
 from . import res_company_close

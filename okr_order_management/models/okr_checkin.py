@@ -3,8 +3,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import format_date
 
 from .. import okr_rules
-from .okr_input import check_input, format_number
-from .okr_objective import check_addon_fields
+from .okr_input import check_addon_fields, check_input, format_number
 
 #: What the author of a check-in may change; the rest follows from who made it
 #: (author, source), on which key result and when (date), or from its value

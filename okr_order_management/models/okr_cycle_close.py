@@ -17,6 +17,7 @@ class OkrCycle(models.Model):
     """Closing a cycle: its key results evaluated one last time and frozen,
     its objectives and key results achieved or missed."""
 
+    # The close of a cycle, with its wizard (wizard/okr_cycle_close.py).
     _inherit = "okr.cycle"  # pylint: disable=consider-merging-classes-inherited
 
     frozen_at = fields.Datetime(

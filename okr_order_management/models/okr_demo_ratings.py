@@ -12,6 +12,7 @@ class OkrDemoHistory(models.AbstractModel):
     happily week after week, so that the customer satisfaction key result is
     computed from ratings like any other."""
 
+    # Apart from the demo's check-in history: the customers' ratings.
     _inherit = "okr.demo.history"  # pylint: disable=consider-merging-classes-inherited
 
     @api.model

@@ -41,6 +41,20 @@ def refuse_addon_fields(records, vals_list, is_addon_field):
         )
 
 
+def check_addon_fields(records, vals_list):
+    """Refuse values for the stored computed fields of ``records``' model.
+
+    Progress, status, score and the like follow from the records' rules:
+    only the addon (as the superuser) writes them. Computed fields that
+    users may set (``readonly=False``) are not concerned.
+    """
+    refuse_addon_fields(
+        records,
+        vals_list,
+        lambda field: field.compute and field.store and field.readonly,
+    )
+
+
 def check_input(records, vals_list):
     """Refuse, before anything is written, the values that would reach the
     user as a database or Python error, be stored as something else than

@@ -2,8 +2,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from .. import okr_rules
-from .okr_input import check_input, format_number
-from .okr_objective import STATUSES, check_addon_fields, log_kept_history
+from .okr_input import check_addon_fields, check_input, format_number
+from .okr_objective import STATUSES, log_kept_history
 
 
 class OkrKeyResult(models.Model):

@@ -31,6 +31,7 @@ class OkrKeyResult(models.Model):
     """What a key result scored when its cycle closed, frozen: orders changed
     later never move a closed number."""
 
+    # What the close of its cycle freezes, apart from the live measure.
     _inherit = "okr.key.result"  # pylint: disable=consider-merging-classes-inherited
 
     commitment = fields.Selection(related="objective_id.commitment")
@@ -279,6 +280,7 @@ class OkrObjective(models.Model):
     """Objectives of a closed cycle are achieved or missed; unfinished ones
     may be carried over into the next cycle."""
 
+    # Beside its key results' close: achieved or missed, carried over.
     _inherit = "okr.objective"  # pylint: disable=consider-merging-classes-inherited
 
     carried_from_id = fields.Many2one(

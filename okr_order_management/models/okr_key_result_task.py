@@ -132,7 +132,8 @@ class OkrKeyResult(models.Model):
 class OkrObjective(models.Model):
     """The tasks of all the key results of an objective."""
 
-    _inherit = "okr.objective"
+    # Beside its key results' tasks, apart from the objective's measure.
+    _inherit = "okr.objective"  # pylint: disable=consider-merging-classes-inherited
 
     task_count = fields.Integer(
         compute="_compute_task_counts",

@@ -2,7 +2,7 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from .. import okr_rules
-from .okr_input import check_input, format_number, refuse_addon_fields
+from .okr_input import check_addon_fields, check_input, format_number
 
 STATUSES = [
     ("not_started", "Not Started"),
@@ -18,20 +18,6 @@ ALIGNED_LEVEL = {
     "department": "individual",
     "individual": "individual",
 }
-
-
-def check_addon_fields(records, vals_list):
-    """Refuse values for the stored computed fields of ``records``' model.
-
-    Progress, status, score and the like follow from the records' rules:
-    only the addon (as the superuser) writes them. Computed fields that
-    users may set (``readonly=False``) are not concerned.
-    """
-    refuse_addon_fields(
-        records,
-        vals_list,
-        lambda field: field.compute and field.store and field.readonly,
-    )
 
 
 def log_kept_history(records, parents):

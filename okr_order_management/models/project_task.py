@@ -1,10 +1,34 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.osv import expression
+from odoo.tools import SQL
 
 from .okr_input import refuse_addon_fields
 
 #: The task fields that follow from its key result: written by the ORM only.
 KEY_RESULT_RELATED = ("okr_objective_id", "okr_cycle_id")
+#: The task's OKR fields as paths of key results and of objectives: what a
+#: task search says of them names the OKRs whose departments are columns.
+OKR_PATHS = {
+    "okr_cycle_id": {"okr.key.result": "cycle_id", "okr.objective": "cycle_id"},
+    "okr_objective_id": {"okr.key.result": "objective_id", "okr.objective": "id"},
+    "okr_key_result_id": {"okr.key.result": "id", "okr.objective": "key_result_ids"},
+}
+
+
+def and_conditions(domain):
+    """The conditions that every record matching ``domain`` meets: those
+    joined to it by '&' only, none under a '|' or a '!'."""
+    conditions, kept = [], [True]
+    for token in expression.normalize_domain(domain):
+        keep = kept.pop()
+        if token in (expression.AND_OPERATOR, expression.OR_OPERATOR):
+            kept += [keep and token == expression.AND_OPERATOR] * 2
+        elif token == expression.NOT_OPERATOR:
+            kept.append(False)
+        elif keep:
+            conditions.append(token)
+    return conditions
 
 
 class ProjectTask(models.Model):
@@ -89,11 +113,31 @@ class ProjectTask(models.Model):
 
     @api.model
     def _read_group_okr_department_ids(self, departments, domain):
-        """Every department of the selected companies is a column, empty or
-        not."""
-        return departments.search(
-            [("company_id", "in", self.env.companies.ids + [False])]
-        )
+        """The columns: the departments that have tasks in the result, and
+        those of the key results and objectives the search is about, as
+        Project shows the stages of the project it is about. What the search
+        says of the tasks' cycle, objective and key result selects them, in
+        the open cycles unless it names cycles. One query."""
+        conditions = {"okr.key.result": [], "okr.objective": []}
+        names_cycles = False
+        for left, operator, right in and_conditions(domain):
+            fname, _dot, rest = str(left).partition(".")
+            if fname not in OKR_PATHS:
+                continue
+            names_cycles |= fname == "okr_cycle_id"
+            for model, path in OKR_PATHS[fname].items():
+                path = f"{path}.{rest}" if rest else path
+                conditions[model].append((path, operator, right))
+        columns = [[("id", "in", departments.ids)]]
+        for model, model_conditions in conditions.items():
+            if not names_cycles:
+                model_conditions.append(("cycle_id.state", "!=", "closed"))
+            query = self.env[model]._search(model_conditions)
+            department_ids = query.subselect(
+                SQL.identifier(query.table, "department_id")
+            )
+            columns.append([("id", "in", department_ids)])
+        return departments.search(expression.OR(columns))
 
     @api.constrains("okr_key_result_id", "okr_department_id", "company_id")
     def _check_okr_company(self):

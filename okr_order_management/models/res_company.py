@@ -1,7 +1,4 @@
-from odoo import Command, api, fields, models
-from odoo.exceptions import ValidationError
-
-from .okr_input import format_number
+from odoo import Command, api, models
 
 MODULE = "okr_order_management"
 #: The external id of a company's "OKR Initiatives" project, by company id.
@@ -17,37 +14,13 @@ STAGE_XMLIDS = [
 ]
 #: The projects taken over at an install, which uninstalling leaves.
 ADOPTED_PROJECTS_PARAM = f"{MODULE}.adopted_project_ids"
-#: The longest horizon Orders at Risk looks ahead, in days.
-MAX_RISK_HORIZON_DAYS = 365
 
 
 class ResCompany(models.Model):
-    """The company's OKR settings (the Orders at Risk horizon), and its one
-    "OKR Initiatives" project, where tasks created from a key result go by
-    default, as stock gives each company a warehouse."""
+    """The company's one "OKR Initiatives" project, where tasks created from
+    a key result go by default, as stock gives each company a warehouse."""
 
     _inherit = "res.company"
-
-    okr_risk_horizon_days = fields.Integer(
-        string="Orders at Risk Horizon (days)",
-        default=2,
-        help="An open order is at risk when its promised date is past or within "
-        "this many days.",
-    )
-
-    @api.constrains("okr_risk_horizon_days")
-    def _check_okr_risk_horizon_days(self):
-        for company in self:
-            if not 0 <= company.okr_risk_horizon_days <= MAX_RISK_HORIZON_DAYS:
-                raise ValidationError(
-                    self.env._(
-                        "Orders at Risk Horizon of %(company)s is %(days)s days: "
-                        "set it from 0 (only orders already late) to %(max)s days.",
-                        company=company.name,
-                        days=format_number(self.env, company.okr_risk_horizon_days),
-                        max=format_number(self.env, MAX_RISK_HORIZON_DAYS),
-                    )
-                )
 
     @api.model_create_multi
     def create(self, vals_list):

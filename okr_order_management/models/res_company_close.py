@@ -11,6 +11,7 @@ class ResCompany(models.Model):
     """How long after a cycle's last day what is recorded still counts in its
     close (a delivery of the last evening validated the next morning)."""
 
+    # Beside the cycle close it sets up (okr_cycle_close.py).
     _inherit = "res.company"  # pylint: disable=consider-merging-classes-inherited
 
     okr_close_grace_hours = fields.Integer(

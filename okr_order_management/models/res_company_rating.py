@@ -9,6 +9,7 @@ class ResCompany(models.Model):
     """Whether the company asks its customers to rate their deliveries, and
     how long after the delivery."""
 
+    # Beside the deliveries' rating requests (stock_picking_rating.py).
     _inherit = "res.company"  # pylint: disable=consider-merging-classes-inherited
 
     okr_rating_request = fields.Boolean(

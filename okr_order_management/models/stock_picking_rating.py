@@ -12,6 +12,7 @@ class StockPicking(models.Model):
     later, from a scheduled action: validating costs one column and a
     trigger, never an email."""
 
+    # Apart from the order facts (stock_picking.py): the customers' side.
     _inherit = "stock.picking"  # pylint: disable=consider-merging-classes-inherited
 
     okr_rating_request_at = fields.Datetime(

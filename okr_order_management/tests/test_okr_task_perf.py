@@ -3,10 +3,11 @@ from odoo.tests import new_test_user, tagged
 
 from .test_okr_tasks import PROJECT_USER, OkrTaskCase
 
-#: Queries of opening the department kanban as a Project user: the groups,
-#: the progress bars and the first page of its two full columns (with their
-#: counts, which the web client shows), measured on Odoo 18.0 with 100 and
-#: 1,000 tasks. Every empty column (a department without tasks) adds one.
+#: Queries of opening the department kanban as a Project user: the groups
+#: (its columns one query), the progress bars and the first page of its two
+#: full columns (with their counts, which the web client shows), measured on
+#: Odoo 18.0 with 100 and 1,000 tasks. Every empty column (a department of a
+#: key result searched, without tasks) adds one: its page.
 KANBAN_QUERIES = 25
 #: What the kanban widget ``kanban_activity`` reads besides its field.
 ACTIVITY_FIELDS = (
@@ -109,12 +110,36 @@ class TestOkrTaskKanbanQueries(OkrTaskCase):
             sum(group["okr_department_id_count"] for group in groups_many), 1000
         )
         self.assertEqual(few, many, "the same queries for 100 and 1,000 tasks")
+        # The columns: the IT key result's, and no department (the other key
+        # result has none, nor its assignee); no department without work.
+        self.assertEqual(
+            [
+                group["okr_department_id"] and group["okr_department_id"][0]
+                for group in groups_many
+            ],
+            [self.it.id, False],
+        )
         self.env.invalidate_all()
         self._open_kanban()
         self.env.invalidate_all()
-        empty_columns = sum(
-            not group["okr_department_id_count"] for group in groups_many
+        with self.assertQueryCount(KANBAN_QUERIES):
+            self._open_kanban()
+
+    def test_an_empty_column_costs_its_page(self):
+        self._create_tasks(100)
+        # Its key result's department: a column without tasks.
+        self.kr_hr.sudo().department_id = self.hr
+        groups = self._queries()[1]
+        self.assertEqual(
+            {
+                group["okr_department_id"][0]: group["okr_department_id_count"]
+                for group in groups
+                if group["okr_department_id"]
+            },
+            {self.it.id: 50, self.hr.id: 0},
         )
-        self.assertEqual(len(groups_many) - empty_columns, 2)
-        with self.assertQueryCount(KANBAN_QUERIES + empty_columns):
+        self.env.invalidate_all()
+        self._open_kanban()
+        self.env.invalidate_all()
+        with self.assertQueryCount(KANBAN_QUERIES + 1):
             self._open_kanban()

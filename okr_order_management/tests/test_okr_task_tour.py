@@ -23,17 +23,25 @@ class TestOkrTaskTour(HttpCase):
                 "state": "active",
             }
         )
-        # Named to sort among the ten columns the kanban opens (the others
-        # are folded).
-        cls.it = cls.env["hr.department"].create({"name": "Desk IT"})
+        # The kanban's columns: the objective's department and its key
+        # result's; the task goes to the column it is added in.
+        cls.it, ops = cls.env["hr.department"].create(
+            [{"name": "Desk IT"}, {"name": "Desk Ops"}]
+        )
         objective = cls.env["okr.objective"].create(
-            {"name": "Tour objective", "cycle_id": cycle.id}
+            {
+                "name": "Tour objective",
+                "cycle_id": cycle.id,
+                "level": "department",
+                "department_id": cls.it.id,
+            }
         )
         cls.key_result = cls.env["okr.key.result"].create(
             {
                 "name": "Tour key result",
                 "objective_id": objective.id,
                 "target_value": 10.0,
+                "department_id": ops.id,
             }
         )
 

@@ -259,28 +259,118 @@ class TestOkrTasks(OkrTaskCase):
             1,
         )
 
-    def test_department_kanban_shows_empty_departments(self):
-        self._task(self.kr_it)
+    def test_drag_a_card_to_another_department(self):
+        task = self._task(self.kr_it).with_user(self.worker)
+        task.write({"okr_department_id": self.hr.id})
+        self.assertEqual(task.okr_department_id, self.hr)
+
+
+@tagged("post_install", "-at_install")
+class TestOkrTaskColumns(OkrTaskCase):
+    """The department kanban's columns, as a plain OKR user opens it: the
+    departments with OKR work in the cycles searched, empty or not, and the
+    departments that have tasks there; never every department of the
+    company."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        Department = cls.env["hr.department"]
+        cls.ops, cls.idle, cls.archive = Department.create(
+            [
+                {"name": f"Task {name}", "company_id": cls.company.id}
+                for name in ("Operations", "Idle", "Archive")
+            ]
+        )
+        cls.kr_hr.department_id = cls.hr
+        # A department objective whose key result another department carries.
+        ops_objective = cls._create_objective(
+            "Assign orders automatically", department_id=cls.ops.id, level="department"
+        )
+        cls._create_key_result(ops_objective, 0, 1, department_id=cls.it.id)
+        cls.closed_cycle = cls.env["okr.cycle"].create(
+            {
+                "name": "2026 Q3",
+                "date_start": "2026-07-01",
+                "date_end": "2026-09-30",
+                "company_id": cls.company.id,
+            }
+        )
+        closed_objective = cls.env["okr.objective"].create(
+            {"name": "Last quarter's", "cycle_id": cls.closed_cycle.id}
+        )
+        cls._create_key_result(closed_objective, 0, 1, department_id=cls.archive.id)
+        cls.closed_cycle.action_close()
+        cls.kr_other.department_id = cls.env["hr.department"].create(
+            {"name": "Task Other Co Desk", "company_id": cls.other_company.id}
+        )
+        cls._task(cls.kr_it)
+        cls.ours = cls.it | cls.hr | cls.ops | cls.idle | cls.archive
+
+    def columns(self, domain):
+        """{department: count} of the kanban's columns among this test's."""
         groups = (
             self.env["project.task"]
             .with_user(self.reader)
-            .web_read_group(
-                [("okr_key_result_id", "!=", False)],
-                ["state"],
-                ["okr_department_id"],
-            )["groups"]
+            .web_read_group(domain, ["state"], ["okr_department_id"])["groups"]
         )
-        counts = {
-            group["okr_department_id"][0]: group["okr_department_id_count"]
+        Department = self.env["hr.department"]
+        return {
+            Department.browse(group["okr_department_id"][0]): group[
+                "okr_department_id_count"
+            ]
             for group in groups
             if group["okr_department_id"]
         }
-        self.assertEqual(counts[self.it.id], 1)
-        self.assertEqual(counts[self.hr.id], 0, "an empty department is a column")
-        # Dragging a card to another column moves the task there.
-        task = self.kr_it.task_ids.with_user(self.worker)
-        task.write({"okr_department_id": self.hr.id})
-        self.assertEqual(task.okr_department_id, self.hr)
+
+    def test_departments_of_the_open_cycles_key_results_and_objectives(self):
+        columns = self.columns([("okr_key_result_id", "!=", False)])
+        self.assertEqual(columns[self.it], 1)
+        self.assertEqual(columns[self.hr], 0, "its key result's: an empty column")
+        self.assertEqual(columns[self.ops], 0, "its objective's")
+        self.assertNotIn(self.idle, columns, "no OKR work")
+        self.assertNotIn(self.archive, columns, "OKR work of a closed cycle only")
+        self.assertNotIn(self.kr_other.department_id, columns, "another company's")
+
+    def test_departments_of_the_cycles_searched(self):
+        columns = self.columns(
+            [
+                ("okr_key_result_id", "!=", False),
+                ("okr_cycle_id", "=", self.closed_cycle.id),
+            ]
+        )
+        self.assertEqual(columns, {self.archive: 0})
+        # A cycle only one side of a '|' names is no cycle of every task.
+        columns = self.columns(
+            [
+                "|",
+                ("okr_cycle_id", "=", self.closed_cycle.id),
+                ("name", "ilike", "order entry"),
+            ]
+        )
+        self.assertEqual(
+            set(columns) & set(self.ours), set(self.it | self.hr | self.ops)
+        )
+
+    def test_departments_of_the_key_result_searched(self):
+        """A key result's Tasks button: its department, and those of its
+        tasks."""
+        action = self.kr_hr.action_view_tasks()
+        self.assertEqual(self.columns(action["domain"]), {self.hr: 0})
+        task = self._task(self.kr_hr, okr_department_id=self.idle.id)
+        self.assertEqual(self.columns(action["domain"]), {self.hr: 0, self.idle: 1})
+        task.okr_department_id = self.it
+        self.assertEqual(self.columns(action["domain"]), {self.hr: 0, self.it: 1})
+
+    def test_columns_cost_one_query(self):
+        Task = self.env["project.task"].with_user(self.reader)
+        domain = [
+            ("okr_key_result_id", "!=", False),
+            ("okr_cycle_id.is_current", "=", True),
+        ]
+        Task._read_group_okr_department_ids(self.it, domain)  # warm the caches
+        with self.assertQueryCount(1):
+            Task._read_group_okr_department_ids(self.it, domain)
 
 
 @tagged("post_install", "-at_install")

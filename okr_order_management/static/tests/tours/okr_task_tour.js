@@ -15,8 +15,8 @@ registry.category("web_tour.tours").add("okr_task_tour", {
             run: "click",
         },
         {
-            content: "Its tasks, by department, empty departments shown",
-            trigger: ".o_kanban_view .o_kanban_group:has(.o_column_title:contains(Desk IT)) .o_kanban_quick_add",
+            content: "Its tasks: its objective's and its own department, empty",
+            trigger: ".o_kanban_view:has(.o_column_title:contains(Desk Ops)) .o_kanban_group:has(.o_column_title:contains(Desk IT)) .o_kanban_quick_add",
             run: "click",
         },
         {
