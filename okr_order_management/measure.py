@@ -243,3 +243,50 @@ class Measure:
         if numerator and self.aggregate == "ratio":
             domain += thaw(self.numerator)
         return domain
+
+
+def widen(measure, end, grace):
+    """``measure`` with its window ending ``grace`` (a timedelta) later when
+    it ends at ``end`` or after: the grace period of a cycle's close, so that
+    what is recorded a little after the last day still counts."""
+    window = measure.window
+    if window.is_overdue or not grace or window.end < end:
+        return measure
+    return dataclasses.replace(
+        measure, window=Window(window.start, window.end + grace, window.tz)
+    )
+
+
+def _moment_to_json(moment):
+    return moment and moment.isoformat(sep=" ")
+
+
+def measure_to_json(measure):
+    """``measure`` as JSON data: what a closed key result keeps of what it
+    measured, read back by ``measure_from_json``."""
+    data = {
+        field.name: getattr(measure, field.name)
+        for field in dataclasses.fields(measure)
+        if field.name != "window"
+    }
+    window = measure.window
+    data["window"] = {
+        "start": _moment_to_json(window.start),
+        "end": _moment_to_json(window.end),
+        "tz": window.tz,
+    }
+    return data
+
+
+def measure_from_json(data):
+    """The ``Measure`` that ``measure_to_json`` gave ``data`` for."""
+    data = dict(data)
+    window = data.pop("window")
+    start = window["start"] and datetime.fromisoformat(window["start"])
+    end = datetime.fromisoformat(window["end"])
+    frozen = {
+        name: freeze(data[name])
+        for name in ("base", "numerator", "extra", "scope")
+        if name in data
+    }
+    return Measure(window=Window(start, end, window["tz"]), **{**data, **frozen})

@@ -7,7 +7,7 @@ score"). Every threshold the rules use is a constant of this module.
 
 from datetime import date
 
-from odoo.tools import float_round
+from odoo.tools import float_compare, float_round
 
 #: Status thresholds, in progress points behind the expected pace.
 #: A key result up to ``AT_RISK_GAP`` points behind the pace is on track,
@@ -160,3 +160,16 @@ def score_band(score_value):
     if score_value >= SCORE_YELLOW_FROM:
         return "yellow"
     return "red"
+
+
+def is_missed(score_value, commitment):
+    """Whether a key result or objective scored under what its commitment
+    expects at the close: 1.0 when committed, 0.7 when aspirational."""
+    expected = EXPECTED_SCORE.get(commitment, EXPECTED_SCORE["committed"])
+    return float_compare(score_value or 0.0, expected, precision_digits=2) < 0
+
+
+def closed_status(score_value, commitment):
+    """Status of a key result or objective of a closed cycle: ``missed``
+    under its expected score, else ``achieved``."""
+    return "missed" if is_missed(score_value, commitment) else "achieved"

@@ -33,3 +33,6 @@ from . import okr_achievement_mixin
 from . import okr_objective_recognition
 from . import okr_key_result_recognition
 from . import digest_digest
+from . import okr_cycle_close
+from . import okr_key_result_close
+from . import res_company_close

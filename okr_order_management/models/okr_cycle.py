@@ -10,6 +10,7 @@ class OkrCycle(models.Model):
 
     _name = "okr.cycle"
     _description = "OKR Cycle"
+    _inherit = ["mail.thread"]
     _order = "date_start desc, id desc"
 
     name = fields.Char(required=True, translate=True)
@@ -20,6 +21,7 @@ class OkrCycle(models.Model):
         default="draft",
         required=True,
         index=True,
+        tracking=True,
     )
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company
@@ -139,11 +141,15 @@ class OkrCycle(models.Model):
         }
 
     def action_close(self):
-        self.write({"state": "closed"})
+        """Open the close wizard, which freezes the key results' final values
+        and scores: OKR managers only (the access rights of cycles)."""
+        self.ensure_one()
+        self.check_access("write")
+        return self.env["okr.cycle.close"]._okr_open(self)
 
     def action_reopen(self):
         """Managers only (the access rights of cycles): its OKRs can change
-        again until it is closed anew."""
+        again until it is closed anew. The status change is tracked."""
         self.filtered(lambda cycle: cycle.state == "closed").write({"state": "active"})
 
     def action_reset_to_draft(self):

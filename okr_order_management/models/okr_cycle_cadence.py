@@ -12,16 +12,11 @@ CADENCE_PERIODS = {
 
 
 class OkrCycle(models.Model):
-    """The rhythm of a cycle: how often its key results are checked in.
+    """The rhythm of a cycle: how often its key results are checked in. A
+    change of cadence is tracked in the cycle's chatter, where reviewers look."""
 
-    The cycle gets a chatter so that a change of its cadence (and, later,
-    its close and reopening) is tracked where reviewers look.
-    """
-
-    # Apart from the cycle's dates and states: the review rhythm, and the
-    # chatter it needs (a string _inherit could not add mail.thread).
-    _name = "okr.cycle"
-    _inherit = ["okr.cycle", "mail.thread"]
+    # Apart from the cycle's dates and states: the review rhythm.
+    _inherit = "okr.cycle"  # pylint: disable=consider-merging-classes-inherited
 
     checkin_cadence = fields.Selection(
         [

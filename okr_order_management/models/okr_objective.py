@@ -10,6 +10,7 @@ STATUSES = [
     ("at_risk", "At Risk"),
     ("off_track", "Off Track"),
     ("achieved", "Achieved"),
+    ("missed", "Missed"),
 ]
 #: The level an objective aligned under one of each level is prefilled with.
 ALIGNED_LEVEL = {

@@ -13,3 +13,6 @@ class ResConfigSettings(models.TransientModel):
     okr_rating_delay_hours = fields.Integer(
         related="company_id.okr_rating_delay_hours", readonly=False
     )
+    okr_close_grace_hours = fields.Integer(
+        related="company_id.okr_close_grace_hours", readonly=False
+    )

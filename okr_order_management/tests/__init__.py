@@ -41,3 +41,6 @@ from . import test_okr_review_export
 from . import test_okr_automation
 from . import test_okr_recognition
 from . import test_okr_digest
+from . import test_okr_cycle_close
+from . import test_okr_cycle_close_metric
+from . import test_okr_cycle_close_tour

@@ -84,6 +84,14 @@ MATRIX = {
     "okr.recompute.request": {
         "any": ("", "r", "", "", ""),
     },
+    "okr.cycle.close": {
+        "own": ("", "crwu", "", "", ""),
+        "colleague": ("", "rwu", "", "", ""),
+    },
+    "okr.cycle.close.line": {
+        "own": ("", "crwu", "", "", ""),
+        "colleague": ("", "rwu", "", "", ""),
+    },
 }
 
 #: The core models the addon adds ``okr_`` fields to, and the group that must

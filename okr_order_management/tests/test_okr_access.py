@@ -206,7 +206,10 @@ class TestOkrAccess(OkrCase):
         self.assertEqual(cycle.company_id, self.company)
         cycle.action_activate()
         self.assertEqual(cycle.state, "active")
-        cycle.action_close()
+        action = cycle.action_close()
+        self.env[action["res_model"]].with_user(self.manager).browse(
+            action["res_id"]
+        ).action_confirm()
         self.assertEqual(cycle.state, "closed")
         self.env["okr.tag"].with_user(self.manager).create({"name": "Ops"})
         cycle.unlink()

@@ -31,6 +31,8 @@ READ_FIELD = {
     "okr.metric": "name",
     "okr.cycle.generate": "year",
     "okr.recompute.request": "changed_to",
+    "okr.cycle.close": "grace_hours",
+    "okr.cycle.close.line": "miss_note",
 }
 WRITE_VALS = {
     "okr.objective": {"name": "Renamed by the matrix"},
@@ -41,7 +43,11 @@ WRITE_VALS = {
     "okr.metric": {"description": "Edited by the matrix"},
     "okr.cycle.generate": {"year": 2032},
     "okr.recompute.request": {"changed_to": "2026-11-17 10:00:00"},
+    "okr.cycle.close": {"grace_hours": 3},
+    "okr.cycle.close.line": {"miss_note": "Edited by the matrix"},
 }
+#: The transient models of the table, each the record of whoever opened it.
+WIZARDS = ("okr.cycle.generate", "okr.cycle.close", "okr.cycle.close.line")
 #: Errors that refuse an operation: the ORM's rules, or the addon's.
 REFUSALS = (
     "odoo.exceptions.AccessError",
@@ -220,8 +226,9 @@ class AccessMatrixMixin:
                 "aggregate": "count",
                 "company_id": self.company.id if subject == "company" else False,
             }
-        elif model == "okr.cycle.generate":
-            vals = {"year": 2031, "company_id": self.company.id}
+        elif model in WIZARDS:
+            # A wizard is its opener's: created as them.
+            vals = self._wizard_vals(model, owner)
             return (
                 dict(vals, create_uid=owner.id),
                 lambda: self.env[model].with_user(owner).sudo().create(vals),
@@ -236,6 +243,18 @@ class AccessMatrixMixin:
         else:
             raise NotImplementedError(f"No records built for {model}: add them.")
         return vals, lambda: self.env[model].create(vals)
+
+    def _wizard_vals(self, model, owner):
+        if model == "okr.cycle.generate":
+            return {"year": 2031, "company_id": self.company.id}
+        vals = {"cycle_id": self.cycle.id}
+        if model == "okr.cycle.close.line":
+            wizard = self.env["okr.cycle.close"].with_user(owner).sudo()
+            vals = {
+                "wizard_id": wizard.create(vals).id,
+                "key_result_id": self._key_result(self._objective(owner), owner).id,
+            }
+        return vals
 
     def as_asked(self, record, vals):
         """Whether ``record`` (created by the user) is what they asked for."""

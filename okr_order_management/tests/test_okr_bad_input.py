@@ -85,6 +85,11 @@ CASES = [
     ("okr.cycle.generate", "year", 3000, REFUSED),
     ("okr.cycle.generate", "year", 2040, STORED),
     ("okr.tag", "color", 7, STORED),
+    ("okr.cycle.close", "grace_hours", -1, REFUSED),
+    ("okr.cycle.close", "grace_hours", 169, REFUSED),
+    ("okr.cycle.close", "grace_hours", 24, STORED),
+    ("okr.cycle.close.line", "miss_reason", "too_hard", REFUSED),
+    ("okr.cycle.close.line", "miss_reason", "external", STORED),
 ]
 
 
@@ -177,6 +182,18 @@ class TestOkrBadInput(HttpCase, OkrCase):
             .with_user(cls.manager)
             .create({"year": 2031, "company_id": cls.company.id})
         )
+        cls.close_wizard = (
+            env["okr.cycle.close"]
+            .with_user(cls.manager)
+            .create({"cycle_id": cls.cycle.id})
+        )
+        close_line_vals = {
+            "wizard_id": cls.close_wizard.id,
+            "key_result_id": cls.key_result.id,
+        }
+        cls.close_line = (
+            env["okr.cycle.close.line"].with_user(cls.manager).create(close_line_vals)
+        )
         #: model: (the least-privileged user who writes it, a record of theirs,
         #: the values of a valid new one)
         cls.subjects = {
@@ -219,6 +236,12 @@ class TestOkrBadInput(HttpCase, OkrCase):
                 cls.wizard,
                 {"year": 2032, "company_id": cls.company.id},
             ),
+            "okr.cycle.close": (
+                cls.manager,
+                cls.close_wizard,
+                {"cycle_id": cls.cycle.id},
+            ),
+            "okr.cycle.close.line": (cls.manager, cls.close_line, close_line_vals),
         }
 
     def test_every_model_is_covered(self):

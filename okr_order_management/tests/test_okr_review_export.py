@@ -21,6 +21,11 @@ REVIEW_FIELDS = {
     "last_checkin_date",
     "source",
     "metric_id",
+    "final_value",
+    "final_score",
+    "miss_reason",
+    "miss_note",
+    "carried_from_id",
 }
 
 

@@ -300,7 +300,7 @@ class TestOkrTaskColumns(OkrTaskCase):
             {"name": "Last quarter's", "cycle_id": cls.closed_cycle.id}
         )
         cls._create_key_result(closed_objective, 0, 1, department_id=cls.archive.id)
-        cls.closed_cycle.action_close()
+        cls.closed_cycle.state = "closed"
         cls.kr_other.department_id = cls.env["hr.department"].create(
             {"name": "Task Other Co Desk", "company_id": cls.other_company.id}
         )

@@ -55,6 +55,6 @@ class TestOkrTour(HttpCase):
                 "user_id": self.user.id,
             }
         )
-        cycle.action_close()
+        cycle.state = "closed"
         url = f"/odoo/action-okr_order_management.okr_objective_action/{objective.id}"
         self.start_tour(url, "okr_closed_cycle_tour", login=self.user.login)

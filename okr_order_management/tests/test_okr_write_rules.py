@@ -121,7 +121,7 @@ class WriteRulesCase(OkrCase):
                 }
             )
         )
-        cls.closed_cycle.action_close()
+        cls.closed_cycle.state = "closed"
 
     @contextmanager
     def assertRefused(self, exception, message):

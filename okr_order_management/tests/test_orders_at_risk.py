@@ -216,7 +216,7 @@ class TestOrdersAtRisk(MetricCase):
             "revenue", scope_domain="[('amount_total', '>', 1000)]"
         )
         closed = self.key_result("late_open_orders", objective_id=closed_objective.id)
-        closed_cycle.action_close()
+        closed_cycle.state = "closed"
         other_company = self.key_result(
             "late_open_orders",
             objective_id=self.env["okr.objective"]

@@ -1,1 +1,2 @@
 from . import okr_cycle_generate
+from . import okr_cycle_close
