@@ -67,6 +67,7 @@
         "demo/okr_rating_demo.xml",
         "demo/okr_personal_demo.xml",
         "demo/okr_risk_demo.xml",
+        "demo/okr_review_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -36,3 +36,4 @@ from . import digest_digest
 from . import okr_cycle_close
 from . import okr_key_result_close
 from . import res_company_close
+from . import okr_demo_review
