@@ -19,6 +19,9 @@ ADDON_DIR=$(addon_dir "$ADDONS_PATH")
 # Odoo skips UI tours, instead of failing them, when it finds no Chromium.
 command -v chromium >/dev/null || command -v google-chrome >/dev/null ||
     die "Chromium is needed for the UI tours: install it (Debian: apt-get install chromium)."
+# Odoo renders PDF reports with wkhtmltopdf; the review PDF's tests read its text.
+command -v wkhtmltopdf >/dev/null ||
+    die "wkhtmltopdf is needed for the PDF reports: install it (Debian: apt-get install wkhtmltopdf)."
 
 # Throwaway databases and a private data dir (filestores) and logs, removed whatever
 # the outcome.

@@ -3,7 +3,7 @@ from odoo.exceptions import UserError, ValidationError
 
 from .. import okr_rules
 from .okr_input import check_addon_fields, check_input, format_number
-from .okr_objective import STATUSES, log_kept_history
+from .okr_objective import SCORE_BAND_HELP, SCORE_BANDS, STATUSES, log_kept_history
 
 
 class OkrKeyResult(models.Model):
@@ -120,6 +120,20 @@ class OkrKeyResult(models.Model):
         store=True,
         help="Progress multiplied by the weight of the key result.",
     )
+    score = fields.Float(
+        compute="_compute_score",
+        store=True,
+        aggregator="avg",
+        digits=(16, 2),
+        help="Progress / 100, from 0.0 to 1.0: its final score once its cycle closed.",
+    )
+    score_band = fields.Selection(
+        SCORE_BANDS,
+        compute="_compute_score",
+        store=True,
+        index=True,
+        help=SCORE_BAND_HELP,
+    )
     status = fields.Selection(
         STATUSES,
         compute="_compute_status",
@@ -180,6 +194,12 @@ class OkrKeyResult(models.Model):
         for key_result in self:
             key_result.progress = okr_rules.progress(key_result.attainment)
             key_result.weighted_progress = key_result.weight * key_result.progress
+
+    @api.depends("progress")
+    def _compute_score(self):
+        for key_result in self:
+            key_result.score = okr_rules.score(key_result.progress)
+            key_result.score_band = okr_rules.score_band(key_result.score)
 
     @api.depends(
         "progress",

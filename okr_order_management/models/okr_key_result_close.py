@@ -34,7 +34,7 @@ class OkrKeyResult(models.Model):
     # What the close of its cycle freezes, apart from the live measure.
     _inherit = "okr.key.result"  # pylint: disable=consider-merging-classes-inherited
 
-    commitment = fields.Selection(related="objective_id.commitment")
+    commitment = fields.Selection(related="objective_id.commitment", store=True)
     cycle_frozen_at = fields.Datetime(related="cycle_id.frozen_at")
     final_value = fields.Float(
         readonly=True,
@@ -188,7 +188,7 @@ class OkrKeyResult(models.Model):
         ``{key_result_id: (reason, note)}``, defaults for the others. The
         writes are flushed together."""
         for key_result in self:
-            score = okr_rules.score(key_result.progress)
+            score = key_result.score
             missed = okr_rules.is_missed(score, key_result.objective_id.commitment)
             reason, note = reasons.get(key_result.id, (False, False))
             measure = measures.get(key_result.id)

@@ -12,6 +12,11 @@ STATUSES = [
     ("achieved", "Achieved"),
     ("missed", "Missed"),
 ]
+#: The colour of a score (``okr_rules.score_band``), stored to group reviews by.
+SCORE_BANDS = [("red", "Red"), ("yellow", "Yellow"), ("green", "Green")]
+SCORE_BAND_HELP = (
+    "The colour of the score: red under 0.4, yellow from 0.4, green from 0.7."
+)
 #: The level an objective aligned under one of each level is prefilled with.
 ALIGNED_LEVEL = {
     "company": "department",
@@ -168,6 +173,9 @@ class OkrObjective(models.Model):
         digits=(16, 2),
         help="Progress / 100, from 0.0 to 1.0.",
     )
+    score_band = fields.Selection(
+        SCORE_BANDS, compute="_compute_score", store=True, help=SCORE_BAND_HELP
+    )
     color = fields.Integer()
     tag_ids = fields.Many2many("okr.tag", string="Tags")
     active = fields.Boolean(default=True)
@@ -257,6 +265,7 @@ class OkrObjective(models.Model):
     def _compute_score(self):
         for objective in self:
             objective.score = okr_rules.score(objective.progress)
+            objective.score_band = okr_rules.score_band(objective.score)
 
     @api.constrains("parent_id")
     def _check_parent_id(self):

@@ -44,3 +44,4 @@ from . import test_okr_digest
 from . import test_okr_cycle_close
 from . import test_okr_cycle_close_metric
 from . import test_okr_cycle_close_tour
+from . import test_okr_review_report

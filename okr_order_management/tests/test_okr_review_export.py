@@ -23,6 +23,7 @@ REVIEW_FIELDS = {
     "metric_id",
     "final_value",
     "final_score",
+    "score_band",
     "miss_reason",
     "miss_note",
     "carried_from_id",

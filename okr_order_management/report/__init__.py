@@ -1,0 +1,1 @@
+from . import okr_review_report

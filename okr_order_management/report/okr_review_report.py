@@ -1,0 +1,150 @@
+from odoo import api, models
+from odoo.tools import formatLang
+
+from ..okr_rules import SCORE_GREEN_FROM, SCORE_YELLOW_FROM
+
+#: The colour each score band is printed in (okr_rules.score_band names them).
+BAND_COLORS = {"red": "#d9534f", "yellow": "#f0ad4e", "green": "#5cb85c"}
+
+
+def _in_name_order(departments):
+    """``departments`` in name order, then "no department" (an empty record)."""
+    return [*departments.sorted("complete_name"), departments.browse()]
+
+
+class OkrReviewReport(models.AbstractModel):
+    """The quarter review of cycles, as a PDF: per department, its objectives
+    with their key results and scores, and a summary counted in SQL from the
+    same stored fields as the Quarter Review screens."""
+
+    _name = "report.okr_order_management.report_okr_review"
+    _description = "OKR Review Report"
+
+    @api.model
+    def _okr_documents(self, docids):
+        """``(cycles, objectives)`` that the review of the cycles ``docids``
+        shows: the cycles, and their objectives that the user may read."""
+        cycles = self.env["okr.cycle"].browse(docids).exists()
+        cycles.check_access("read")
+        return cycles, self.env["okr.objective"].search(
+            [("cycle_id", "in", cycles.ids)]
+        )
+
+    @api.model
+    def _get_report_values(self, docids, data=None):
+        cycles, objectives = self._okr_documents(docids)
+        # The task counts of the whole review at once, not per department.
+        objectives.mapped("task_count")
+        objectives.key_result_ids.mapped("task_count")
+        return {
+            "doc_ids": docids,
+            "docs": cycles,
+            "reviews": self._okr_reviews(cycles, objectives),
+            "band_colors": BAND_COLORS,
+            "score_legend": self.env._(
+                "Score bands: red under %(yellow)s, yellow from %(yellow)s, "
+                "green from %(green)s.",
+                yellow=formatLang(self.env, SCORE_YELLOW_FROM, digits=1),
+                green=formatLang(self.env, SCORE_GREEN_FROM, digits=1),
+            ),
+        }
+
+    @api.model
+    def _okr_reviews(self, cycles, objectives):
+        """One review per cycle: ``{"cycle", "summary", "departments"}``, the
+        departments in name order, then the objectives without one."""
+        summaries = self._okr_summaries(objectives)
+        reviews = []
+        for cycle in cycles.sorted(lambda c: (c.date_start, c.id)):
+            of_cycle = objectives.filtered(lambda o, c=cycle: o.cycle_id == c)
+            sections = [
+                {"department": department, "objectives": of_department}
+                for department in _in_name_order(of_cycle.department_id)
+                if (
+                    of_department := of_cycle.filtered(
+                        lambda o, d=department: o.department_id == d
+                    )
+                )
+            ]
+            rows = {d: row for (c, d), row in summaries.items() if c == cycle}
+            reviews.append(
+                {
+                    "cycle": cycle,
+                    "summary": [
+                        rows[department]
+                        for department in _in_name_order(
+                            self.env["hr.department"].union(*rows)
+                        )
+                        if department in rows
+                    ],
+                    "departments": sections,
+                }
+            )
+        return reviews
+
+    @api.model
+    def _okr_summaries(self, objectives):
+        """``{(cycle, department): row}`` of the review's summary: objectives
+        by status under their department, key results by score band under
+        theirs, and their average score; two queries whatever the number of
+        records."""
+        rows = {}
+
+        def row(cycle, department):
+            return rows.setdefault(
+                (cycle, department),
+                {
+                    "department": department,
+                    "objectives": 0,
+                    "achieved": 0,
+                    "key_results": 0,
+                    "red": 0,
+                    "yellow": 0,
+                    "green": 0,
+                    "score_sum": 0.0,
+                },
+            )
+
+        for cycle, department, status, count in self.env["okr.objective"]._read_group(
+            [("id", "in", objectives.ids)],
+            ["cycle_id", "department_id", "status"],
+            ["__count"],
+        ):
+            summary = row(cycle, department)
+            summary["objectives"] += count
+            if status == "achieved":
+                summary["achieved"] += count
+        for cycle, department, band, count, score_sum in self.env[
+            "okr.key.result"
+        ]._read_group(
+            [("objective_id", "in", objectives.ids)],
+            ["cycle_id", "department_id", "score_band"],
+            ["__count", "score:sum"],
+        ):
+            summary = row(cycle, department)
+            summary["key_results"] += count
+            summary["score_sum"] += score_sum
+            if band:
+                summary[band] += count
+        for summary in rows.values():
+            count = summary["key_results"]
+            summary["average_score"] = (
+                summary.pop("score_sum") / count if count else 0.0
+            )
+        return rows
+
+
+class OkrReviewObjectiveReport(models.AbstractModel):
+    """The same review, for a selection of objectives (a department's, say)."""
+
+    _name = "report.okr_order_management.report_okr_review_objective"
+    _inherit = "report.okr_order_management.report_okr_review"
+    _description = "OKR Review Report of Objectives"
+
+    @api.model
+    def _okr_documents(self, docids):
+        """The objectives selected, which the user must be allowed to read,
+        and their cycles."""
+        objectives = self.env["okr.objective"].browse(docids).exists()
+        objectives.check_access("read")
+        return objectives.cycle_id, objectives
