@@ -1,3 +1,5 @@
+from decimal import ROUND_HALF_UP, Decimal
+
 from odoo import api, models
 from odoo.tools import formatLang
 
@@ -5,6 +7,14 @@ from ..okr_rules import SCORE_GREEN_FROM, SCORE_YELLOW_FROM
 
 #: The colour each score band is printed in (okr_rules.score_band names them).
 BAND_COLORS = {"red": "#d9534f", "yellow": "#f0ad4e", "green": "#5cb85c"}
+
+
+def as_the_web_client_shows(value, digits):
+    """``value`` rounded as the web client shows a float (JavaScript's
+    ``toFixed``: half up on the float's exact binary value, so 0.615 stored
+    as 0.61499... shows 0.61), for the PDF to print the pivot's figures."""
+    exact = Decimal(value or 0.0)
+    return float(exact.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
 
 
 def _in_name_order(departments):
@@ -86,8 +96,8 @@ class OkrReviewReport(models.AbstractModel):
     def _okr_summaries(self, objectives):
         """``{(cycle, department): row}`` of the review's summary: objectives
         by status under their department, key results by score band under
-        theirs, and their average score; two queries whatever the number of
-        records."""
+        theirs, and their average score as the Quarter Review pivot shows it;
+        three grouped queries whatever the number of records."""
         rows = {}
 
         def row(cycle, department):
@@ -101,7 +111,7 @@ class OkrReviewReport(models.AbstractModel):
                     "red": 0,
                     "yellow": 0,
                     "green": 0,
-                    "score_sum": 0.0,
+                    "average_score": 0.0,
                 },
             )
 
@@ -114,22 +124,20 @@ class OkrReviewReport(models.AbstractModel):
             summary["objectives"] += count
             if status == "achieved":
                 summary["achieved"] += count
-        for cycle, department, band, count, score_sum in self.env[
-            "okr.key.result"
-        ]._read_group(
-            [("objective_id", "in", objectives.ids)],
-            ["cycle_id", "department_id", "score_band"],
-            ["__count", "score:sum"],
+        KeyResult = self.env["okr.key.result"]
+        of_objectives = [("objective_id", "in", objectives.ids)]
+        for cycle, department, band, count in KeyResult._read_group(
+            of_objectives, ["cycle_id", "department_id", "score_band"], ["__count"]
         ):
             summary = row(cycle, department)
             summary["key_results"] += count
-            summary["score_sum"] += score_sum
-            if band:
-                summary[band] += count
-        for summary in rows.values():
-            count = summary["key_results"]
-            summary["average_score"] = (
-                summary.pop("score_sum") / count if count else 0.0
+            summary[band] += count
+        _precision, digits = KeyResult._fields["score"].get_digits(self.env)
+        for cycle, department, average in KeyResult._read_group(
+            of_objectives, ["cycle_id", "department_id"], ["score:avg"]
+        ):
+            row(cycle, department)["average_score"] = as_the_web_client_shows(
+                average, digits
             )
         return rows
 

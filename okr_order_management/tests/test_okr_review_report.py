@@ -7,7 +7,7 @@ from odoo.tests import HttpCase, freeze_time, new_test_user, tagged
 from odoo.tools import mute_logger
 from odoo.tools.pdf import PdfFileReader
 
-from .common import call_kw
+from .common import Q4_MIDDLE, call_kw
 from .test_okr_cycle_close import AFTER_Q4, CloseCase
 
 CYCLE_REPORT = "okr_order_management.action_report_okr_review"
@@ -172,10 +172,47 @@ class TestOkrReviewReport(ReviewCase):
             text,
         )
 
-    def test_an_open_cycle_prints_todays_values(self):
-        text = self.render_html(CYCLE_REPORT, self.cycle.with_user(self.alice))
+    def test_an_open_cycle_prints_todays_values_and_statuses(self):
+        """Mid-cycle (pace 50 %), key results in every status of an open
+        cycle: each is printed with its status and today's value."""
+        with freeze_time(Q4_MIDDLE):
+            self._create_key_result(
+                self.committed, 0.0, 10.0, 3.0, name="Label every crate"
+            )
+            self._create_key_result(
+                self.committed, 0.0, 10.0, name="Weigh every parcel"
+            )
+            self.env["okr.key.result"].search(
+                [("cycle_id", "=", self.cycle.id)]
+            )._compute_status()
+            text = self.render_html(CYCLE_REPORT, self.cycle.with_user(self.alice))
         self.assertIn("This cycle is not closed yet", text)
         self.assertIn("Current Value", text)
+        for name, status in (
+            ("Automate order assignment", "Achieved"),
+            ("Train the order desk", "On Track"),
+            ("Label every crate", "At Risk"),
+            ("Scan every parcel", "Off Track"),
+            ("Weigh every parcel", "Not Started"),
+        ):
+            # Only its owner and numbers between a name and its status.
+            self.assertRegex(text, rf"{name} [^A-Z]*? \d\.\d\d {status}")
+
+    def test_summary_prints_the_figures_of_the_pivot(self):
+        """An average of 0.615 is stored as 0.61499...: the pivot shows 0.61,
+        and so does the PDF (not 0.62, as rounding the decimal would)."""
+        returns = self.env["hr.department"].create({"name": "Returns Desk"})
+        objective = self._create_objective(
+            "Refunds are paid faster", department_id=returns.id
+        )
+        for value in (73.0, 50.0):
+            self._create_key_result(objective, 0.0, 100.0, value)
+        [(average,)] = self.env["okr.key.result"]._read_group(
+            [("department_id", "=", returns.id)], [], ["score:avg"]
+        )
+        self.assertEqual(f"{average:.2f}", "0.61", "JavaScript's toFixed(2) too")
+        text = self.render_html(CYCLE_REPORT, self.cycle.with_user(self.alice))
+        self.assertIn("Returns Desk 1 0 2 1 1 0 0.61", text)
 
     def test_selected_objectives_only(self):
         self.close_with_reasons()

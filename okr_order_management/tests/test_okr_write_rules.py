@@ -19,11 +19,14 @@ CHECKIN_FIXED = "follow from who made it"
 
 #: The stored computed fields users never write, by model.
 ADDON_FIELDS = {
-    "okr.objective": {"progress", "status", "score"},
+    "okr.objective": {"progress", "status", "score", "score_band"},
     "okr.key.result": {
         "attainment",
         "progress",
         "weighted_progress",
+        "score",
+        "score_band",
+        "commitment",
         "status",
         "confidence",
         "last_checkin_date",
@@ -37,6 +40,8 @@ HOSTILE_VALUES = {
     "progress": 100.0,
     "status": "achieved",
     "score": 1.0,
+    "score_band": "green",
+    "commitment": "aspirational",
     "attainment": 100.0,
     "weighted_progress": 100.0,
     "confidence": 10,

@@ -153,6 +153,8 @@ class OkrCycleClose(models.TransientModel):
             "view_mode": "form",
             "views": [(False, "form")],
             "target": "new",
+            # One line per key result, with a reason and a note to type.
+            "context": {**self.env.context, "dialog_size": "extra-large"},
         }
 
     def action_confirm(self):

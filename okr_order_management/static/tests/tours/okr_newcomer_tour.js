@@ -20,7 +20,7 @@ registry.category("web_tour.tours").add("okr_newcomer_tour", {
             run: "click",
         },
         {
-            trigger: ".o_cp_action_menus .dropdown-toggle",
+            trigger: ".o_cp_action_menus .dropdown-toggle:has(.fa-cog)",
             run: "click",
         },
         {
