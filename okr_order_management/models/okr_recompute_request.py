@@ -1,7 +1,9 @@
 from datetime import timedelta
 
+import psycopg2
+
 from odoo import api, fields, models
-from odoo.tools import SQL
+from odoo.tools import SQL, mute_logger
 
 #: A change asks for a recompute this long after it, so that the changes of
 #: a minute (a batch of confirmations, say) make one run.
@@ -98,12 +100,21 @@ class OkrRecomputeRequest(models.Model):
             )
 
     def _take(self):
-        """Delete and return the pending requests, as the run serves them."""
-        self.env.cr.execute(
-            "DELETE FROM okr_recompute_request "
-            "RETURNING model_name, company_id, key_result_id, changed_from, changed_to"
-        )
-        return self.env.cr.fetchall()
+        """Delete and return the pending requests, as the run serves them.
+
+        The hourly run and the run a change scheduled may take them together,
+        on two cron threads: the second to delete finds them deleted since
+        its transaction began (a serialization failure) and takes nothing,
+        as the first serves them."""
+        try:
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    "DELETE FROM okr_recompute_request RETURNING "
+                    "model_name, company_id, key_result_id, changed_from, changed_to"
+                )
+                return self.env.cr.fetchall()
+        except psycopg2.errors.SerializationFailure:
+            return []
 
     @api.model
     def _affects(self, requests, key_result_id, measure):

@@ -135,3 +135,36 @@ class TestMetricConcurrency(TransactionCase):
     def _remove_triggers(self, cron_id):
         with self.registry.cursor() as cr:
             cr.execute("DELETE FROM ir_cron_trigger WHERE cron_id = %s", [cron_id])
+
+
+@tagged("post_install", "-at_install")
+class TestRecomputeRequestsTaken(TransactionCase):
+    """The hourly run and the run a change scheduled may start together, on
+    two cron threads: both take the pending requests."""
+
+    def _request_committed(self):
+        with self.registry.cursor() as cr:
+            cr.execute(
+                "INSERT INTO okr_recompute_request (changed_from, changed_to) "
+                "VALUES (now() at time zone 'UTC', now() at time zone 'UTC')"
+            )
+        self.addCleanup(self._take_in_a_transaction_of_its_own)
+
+    def _take_in_a_transaction_of_its_own(self):
+        with self.registry.cursor() as cr:
+            return api.Environment(cr, SUPERUSER_ID, {})[
+                "okr.recompute.request"
+            ]._take()
+
+    def test_the_second_run_takes_nothing_instead_of_failing(self):
+        self._request_committed()
+        with self.registry.cursor() as second:
+            # A cron job's transaction sees the database as of its first query.
+            second.execute("SELECT 1")
+            taken_first = self._take_in_a_transaction_of_its_own()
+            self.assertEqual(len(taken_first), 1)
+            taken_second = api.Environment(second, SUPERUSER_ID, {})[
+                "okr.recompute.request"
+            ]._take()
+            self.assertEqual(taken_second, [], "the first run serves them")
+            second.execute("SELECT 1")  # the transaction is still usable
