@@ -27,3 +27,27 @@ class TestOkrTranslations(TransactionCase):
             "Terms without a zh_CN translation: export the .pot again and "
             f"translate them in i18n/zh_CN.po:\n{missing}",
         )
+
+    def test_zh_cn_translates_every_place_of_a_term(self):
+        """A view's term is translated where the .po says it is: the same
+        words in a new view need the .po merged with a fresh export."""
+        translated = {
+            (occurrence, entry.msgid)
+            for entry in polib.pofile(str(I18N / "zh_CN.po"))
+            if entry.msgstr and not entry.obsolete
+            for occurrence, _line in entry.occurrences
+        }
+        reader = TranslationModuleReader(self.env.cr, modules=["okr_order_management"])
+        places = {
+            (f"{kind}:{name}:{res_id}", source)
+            for _module, kind, name, res_id, source, *_rest in reader
+            if kind == "model_terms"
+        }
+        missing = "\n".join(
+            f"{place}: {source}" for place, source in sorted(places - translated)
+        )
+        self.assertFalse(
+            missing,
+            "Terms of views not translated in these views: export the .pot "
+            f"again and merge it into i18n/zh_CN.po:\n{missing}",
+        )
