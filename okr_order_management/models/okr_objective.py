@@ -15,7 +15,8 @@ STATUSES = [
 #: The colour of a score (``okr_rules.score_band``), stored to group reviews by.
 SCORE_BANDS = [("red", "Red"), ("yellow", "Yellow"), ("green", "Green")]
 SCORE_BAND_HELP = (
-    "The colour of the score: red under 0.4, yellow from 0.4, green from 0.7."
+    f"The colour of the score: red under {okr_rules.SCORE_YELLOW_FROM}, yellow "
+    f"from {okr_rules.SCORE_YELLOW_FROM}, green from {okr_rules.SCORE_GREEN_FROM}."
 )
 #: The level an objective aligned under one of each level is prefilled with.
 ALIGNED_LEVEL = {

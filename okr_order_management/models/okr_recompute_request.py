@@ -103,17 +103,23 @@ class OkrRecomputeRequest(models.Model):
         """Delete and return the pending requests, as the run serves them.
 
         The hourly run and the run a change scheduled may take them together,
-        on two cron threads: the second to delete finds them deleted since
-        its transaction began (a serialization failure) and takes nothing,
-        as the first serves them."""
+        on two cron threads. The second takes nothing, as the first serves
+        them: it does not wait for the first's locks (NOWAIT), and finds the
+        rows the first deleted since its own transaction began a
+        serialization failure."""
         try:
             with mute_logger("odoo.sql_db"), self.env.cr.savepoint(flush=False):
                 self.env.cr.execute(
-                    "DELETE FROM okr_recompute_request RETURNING "
+                    "DELETE FROM okr_recompute_request WHERE id IN "
+                    "(SELECT id FROM okr_recompute_request FOR UPDATE NOWAIT) "
+                    "RETURNING "
                     "model_name, company_id, key_result_id, changed_from, changed_to"
                 )
                 return self.env.cr.fetchall()
-        except psycopg2.errors.SerializationFailure:
+        except (
+            psycopg2.errors.SerializationFailure,
+            psycopg2.errors.LockNotAvailable,
+        ):
             return []
 
     @api.model

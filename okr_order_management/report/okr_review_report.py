@@ -9,6 +9,23 @@ from ..okr_rules import SCORE_GREEN_FROM, SCORE_YELLOW_FROM
 BAND_COLORS = {"red": "#d9534f", "yellow": "#f0ad4e", "green": "#5cb85c"}
 
 
+#: What the review prints of each key result (report_okr_review_objective_block).
+PRINTED_KEY_RESULT_FIELDS = [
+    "name",
+    "user_id",
+    "start_value",
+    "target_value",
+    "current_value",
+    "final_value",
+    "unit",
+    "score",
+    "score_band",
+    "status",
+    "miss_reason",
+    "miss_note",
+]
+
+
 def as_the_web_client_shows(value, digits):
     """``value`` rounded as the web client shows a float (JavaScript's
     ``toFixed``: half up on the float's exact binary value, so 0.615 stored
@@ -18,8 +35,9 @@ def as_the_web_client_shows(value, digits):
 
 
 def _in_name_order(departments):
-    """``departments`` in name order, then "no department" (an empty record)."""
-    return [*departments.sorted("complete_name"), departments.browse()]
+    """``departments`` in the order of the names printed (the reader's
+    language), then "no department" (an empty record)."""
+    return [*departments.sorted(lambda d: (d.name or "", d.id)), departments.browse()]
 
 
 class OkrReviewReport(models.AbstractModel):
@@ -41,16 +59,24 @@ class OkrReviewReport(models.AbstractModel):
         )
 
     @api.model
+    def _okr_score_digits(self):
+        """The digits a score is shown with (the field's)."""
+        return self.env["okr.key.result"]._fields["score"].get_digits(self.env)[1]
+
+    @api.model
     def _get_report_values(self, docids, data=None):
         cycles, objectives = self._okr_documents(docids)
-        # The task counts of the whole review at once, not per department.
+        # Read for the whole review at once, not department by department.
+        key_results = objectives.key_result_ids
+        key_results.fetch(PRINTED_KEY_RESULT_FIELDS)
         objectives.mapped("task_count")
-        objectives.key_result_ids.mapped("task_count")
+        key_results.mapped("task_count")
         return {
             "doc_ids": docids,
             "docs": cycles,
             "reviews": self._okr_reviews(cycles, objectives),
             "band_colors": BAND_COLORS,
+            "score_digits": self._okr_score_digits(),
             "score_legend": self.env._(
                 "Score bands: red under %(yellow)s, yellow from %(yellow)s, "
                 "green from %(green)s.",
@@ -96,8 +122,9 @@ class OkrReviewReport(models.AbstractModel):
     def _okr_summaries(self, objectives):
         """``{(cycle, department): row}`` of the review's summary: objectives
         by status under their department, key results by score band under
-        theirs, and their average score as the Quarter Review pivot shows it;
-        three grouped queries whatever the number of records."""
+        theirs (as the two screens count them), and their average score as
+        the Quarter Review pivot shows it; three grouped queries whatever the
+        number of records."""
         rows = {}
 
         def row(cycle, department):
@@ -111,7 +138,7 @@ class OkrReviewReport(models.AbstractModel):
                     "red": 0,
                     "yellow": 0,
                     "green": 0,
-                    "average_score": 0.0,
+                    "average_score": None,  # no key result, no average
                 },
             )
 
@@ -132,7 +159,7 @@ class OkrReviewReport(models.AbstractModel):
             summary = row(cycle, department)
             summary["key_results"] += count
             summary[band] += count
-        _precision, digits = KeyResult._fields["score"].get_digits(self.env)
+        digits = self._okr_score_digits()
         for cycle, department, average in KeyResult._read_group(
             of_objectives, ["cycle_id", "department_id"], ["score:avg"]
         ):
@@ -152,7 +179,9 @@ class OkrReviewObjectiveReport(models.AbstractModel):
     @api.model
     def _okr_documents(self, docids):
         """The objectives selected, which the user must be allowed to read,
-        and their cycles."""
+        and their cycles; archived ones are left out, as the screens and the
+        cycle's review leave them."""
         objectives = self.env["okr.objective"].browse(docids).exists()
         objectives.check_access("read")
+        objectives = objectives.filtered("active")
         return objectives.cycle_id, objectives

@@ -157,6 +157,7 @@ class TestRecomputeRequestsTaken(TransactionCase):
             ]._take()
 
     def test_the_second_run_takes_nothing_instead_of_failing(self):
+        self._take_in_a_transaction_of_its_own()  # those of earlier changes
         self._request_committed()
         with self.registry.cursor() as second:
             # A cron job's transaction sees the database as of its first query.
@@ -168,3 +169,18 @@ class TestRecomputeRequestsTaken(TransactionCase):
             ]._take()
             self.assertEqual(taken_second, [], "the first run serves them")
             second.execute("SELECT 1")  # the transaction is still usable
+
+    def test_the_second_run_does_not_wait_for_the_first(self):
+        self._take_in_a_transaction_of_its_own()
+        self._request_committed()
+        with self.registry.cursor() as first, self.registry.cursor() as second:
+            taken_first = api.Environment(first, SUPERUSER_ID, {})[
+                "okr.recompute.request"
+            ]._take()
+            self.assertEqual(len(taken_first), 1, "taken, not committed yet")
+            taken_second = api.Environment(second, SUPERUSER_ID, {})[
+                "okr.recompute.request"
+            ]._take()
+            self.assertEqual(taken_second, [], "the first run serves them")
+            first.rollback()  # the first run failed: the request stays pending
+        self.assertEqual(len(self._take_in_a_transaction_of_its_own()), 1)

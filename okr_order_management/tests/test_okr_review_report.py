@@ -214,6 +214,34 @@ class TestOkrReviewReport(ReviewCase):
         text = self.render_html(CYCLE_REPORT, self.cycle.with_user(self.alice))
         self.assertIn("Returns Desk 1 0 2 1 1 0 0.61", text)
 
+    def test_edge_cases_of_the_summary(self):
+        """A department with an objective but no key result has no average
+        (not 0.00); key results count under their own department, as the
+        Quarter Review counts them; a cycle without objectives says so."""
+        planning = self.env["hr.department"].create({"name": "Planning"})
+        self._create_objective("Plan the peak season", department_id=planning.id)
+        self.kr_short.department_id = self.service
+        text = self.render_html(CYCLE_REPORT, self.cycle.with_user(self.alice))
+        self.assertRegex(text, r"Planning 1 0 0 0 0 0 (?!0\.00)")
+        self.assertIn("Customer Service 1 0 3 1 2 0 ", text)
+        self.assertIn("Order Desk 1 0 2 1 0 1 ", text)
+        empty = self.env["okr.cycle"].create(
+            {"name": "2027 Q3", "date_start": "2027-07-01", "date_end": "2027-09-30"}
+        )
+        text = self.render_html(CYCLE_REPORT, empty.with_user(self.alice))
+        self.assertIn("No objective in this cycle that you can read.", text)
+        self.assertNotIn("Summary by Department", text)
+
+    def test_archived_objectives_are_left_out_of_a_selection(self):
+        self.aspirational.action_archive()
+        text = self.render_html(
+            OBJECTIVES_REPORT,
+            (self.committed + self.aspirational).with_user(self.alice),
+        )
+        self.assertIn(self.committed.name, text)
+        self.assertNotIn(self.aspirational.name, text)
+        self.assertNotIn("Customer Service", text)
+
     def test_selected_objectives_only(self):
         self.close_with_reasons()
         text = self.render_html(
@@ -250,7 +278,7 @@ class TestOkrReviewReport(ReviewCase):
             )
 
     def test_query_count_does_not_grow_with_the_objectives(self):
-        """Summaries are two grouped queries; objectives, key results and
+        """Summaries are three grouped queries; objectives, key results and
         their task counts are read in batches for the whole review."""
         report = self.env.ref(CYCLE_REPORT).with_user(self.alice)
 
@@ -263,10 +291,11 @@ class TestOkrReviewReport(ReviewCase):
         queries()  # templates compiled, caches warm
         few = queries()
         departments = self.order_desk + self.service
+        departments |= self.env["hr.department"].create({"name": "Planning"})
         for index in range(12):
             objective = self._create_objective(
                 f"Objective {index}",
-                department_id=departments[index % 2].id,
+                department_id=departments[index % 3].id,
                 user_id=self.alice.id,
             )
             for target in (5.0, 10.0, 20.0):
@@ -338,6 +367,11 @@ class TestOkrReviewPdf(HttpCase, ReviewCase):
         )
         self.assertEqual(response.status_code, 200)
         self.assertIn("Scan every parcel", plain_text(response.text))
+
+
+@tagged("post_install", "-at_install")
+class TestOkrReviewRpc(HttpCase, ReviewCase):
+    """What a client sends: scores and bands are the addon's."""
 
     def test_scores_are_not_writable_over_rpc(self):
         self.close_with_reasons()
