@@ -186,11 +186,14 @@ class ProjectTask(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         refuse_task_facts(self, vals_list)
+        default_key_result_id = self.env.context.get("default_okr_key_result_id")
         for vals in vals_list:
-            if vals.get("okr_key_result_id"):
-                key_result = self.env["okr.key.result"].browse(
-                    vals["okr_key_result_id"]
-                )
+            # A key result given in the context (its Tasks button) counts as
+            # given in the values: Project picks the task's company from its
+            # project before Odoo fills in the defaults.
+            key_result_id = vals.get("okr_key_result_id", default_key_result_id)
+            if key_result_id and type(key_result_id) is int:  # an id, not a bool
+                key_result = self.env["okr.key.result"].browse(key_result_id)
                 key_result._okr_check_task_link()
                 if not vals.get("project_id") and not vals.get("parent_id"):
                     project = key_result._okr_default_project()

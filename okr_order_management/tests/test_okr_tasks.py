@@ -407,6 +407,20 @@ class TestOkrTasksRpc(HttpCase, OkrTaskCase):
             (task.okr_key_result_id, task.okr_objective_id, task.okr_cycle_id),
             (self.kr_it, self.objective, self.cycle),
         )
+        # The key result in the context only, as the key result's Tasks
+        # button opens the kanban: the same project as above.
+        reply = call_kw(
+            self,
+            "project.task",
+            "create",
+            {"name": "From the Tasks button"},
+            context={"default_okr_key_result_id": self.kr_hr.id},
+        )
+        task = self.env["project.task"].browse(reply["result"])
+        self.assertEqual(
+            (task.okr_key_result_id, task.project_id, task.company_id),
+            (self.kr_hr, self.project, self.company),
+        )
         reply = call_kw(
             self,
             "project.task",
